@@ -1,0 +1,2 @@
+/** stationmq bench module. */
+package io.stationmq.bench;

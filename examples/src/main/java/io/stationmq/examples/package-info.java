@@ -1,0 +1,2 @@
+/** stationmq examples module. */
+package io.stationmq.examples;

@@ -1,0 +1,471 @@
+package io.stationmq.message;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.PrettyPrinter;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a {@link Message} into the JSON wire body and back (PROTOCOL.md section 1).
+ *
+ * <p>Encoding writes exactly what the Python toolkit writes: fields in its order ({@code id,
+ * to, sender, key, value, timestamp, changed, flags, blosc, ttl}, then extra fields), its
+ * separators ({@code ", "} and {@code ": "}), non-ASCII escaped, NaN and Infinity as bare
+ * tokens (Python's {@code json} reads and writes them), flags as {@code {"NAME": true}}.
+ * {@code changed} and {@code blosc} are written as {@code false} unless the message carries
+ * them as extra fields; on decoding, a {@code false} there is the default and not kept.
+ *
+ * <p>Decoding accepts any valid body, keeps unknown fields, unwraps a one-element {@code to}
+ * list, and checks every {@code NUMPY_ARRAY} object. Every failure is a {@link
+ * MessageFormatException} with a specific reason. Bodies nested deeper than {@value
+ * #MAX_NESTING_DEPTH} levels are rejected.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MessageCodec {
+  /** Deepest JSON nesting a body may have. */
+  public static final int MAX_NESTING_DEPTH = 256;
+
+  private static final Set<String> PROTOCOL_FIELDS =
+      Set.of("id", "to", "sender", "key", "value", "timestamp", "ttl", "flags");
+  private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
+
+  static final ObjectMapper MAPPER = newMapper();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final PrettyPrinter PYTHON_SEPARATORS = new PythonSeparators();
+
+  private MessageCodec() {}
+
+  private static ObjectMapper newMapper() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
+    return JsonMapper.builder(factory)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .addModule(new NdArrayModule())
+        .build();
+  }
+
+  /** True for the names of the protocol's own body fields. */
+  static boolean isProtocolField(String name) {
+    return PROTOCOL_FIELDS.contains(name);
+  }
+
+  /**
+   * Encodes a message to its wire body.
+   *
+   * @throws IllegalArgumentException never for a built message (kept for symmetry)
+   */
+  public static byte[] encode(Message m) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.setPrettyPrinter(PYTHON_SEPARATORS);
+      g.writeStartObject();
+      g.writeStringField("id", m.id());
+      g.writeFieldName("to");
+      List<String> path = m.path();
+      if (path.size() == 1) {
+        g.writeString(path.get(0));
+      } else {
+        g.writeStartArray();
+        for (String hop : path) {
+          g.writeString(hop);
+        }
+        g.writeEndArray();
+      }
+      g.writeStringField("sender", m.sender());
+      g.writeStringField("key", m.key());
+      g.writeFieldName("value");
+      g.writeTree(m.rawValue());
+      if (m.timestamp().isPresent()) {
+        g.writeStringField("timestamp", Timestamps.format(m.timestamp().get()));
+      }
+      Map<String, JsonNode> extras = m.extras();
+      writeDefaulted(g, "changed", extras);
+      g.writeFieldName("flags");
+      g.writeStartObject();
+      for (String flag : m.flags()) {
+        g.writeBooleanField(flag, true);
+      }
+      g.writeEndObject();
+      writeDefaulted(g, "blosc", extras);
+      g.writeNumberField("ttl", m.ttl());
+      for (Map.Entry<String, JsonNode> e : extras.entrySet()) {
+        if (!e.getKey().equals("changed") && !e.getKey().equals("blosc")) {
+          g.writeFieldName(e.getKey());
+          g.writeTree(e.getValue());
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeDefaulted(JsonGenerator g, String name, Map<String, JsonNode> extras)
+      throws IOException {
+    g.writeFieldName(name);
+    JsonNode v = extras.get(name);
+    if (v == null) {
+      g.writeBoolean(false);
+    } else {
+      g.writeTree(v);
+    }
+  }
+
+  /**
+   * Decodes a wire body.
+   *
+   * @throws MessageFormatException with a specific reason when the body is not valid UTF-8
+   *     JSON, not an object, lacks a required field, has a field of the wrong type, or holds
+   *     an invalid or compressed array
+   */
+  public static Message decode(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw new MessageFormatException("empty body");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (IOException | RuntimeException e) {
+      throw new MessageFormatException("body is not valid JSON: " + firstLine(e.getMessage()), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new MessageFormatException(
+          "body is not a JSON object (got " + (root == null ? "nothing" : root.getNodeType()) + ")");
+    }
+    Message.Builder b = Message.builder();
+    b.id(requiredText(root, "id"));
+    b.path(readTo(root.get("to")));
+    b.sender(requiredText(root, "sender"));
+    b.key(requiredText(root, "key"));
+    JsonNode value = root.get("value");
+    b.valueTree(value == null ? NullNode.getInstance() : value);
+    b.timestamp(readTimestamp(root.get("timestamp")));
+    b.ttl(readTtl(root.get("ttl")));
+    readFlags(root.get("flags"), b);
+    Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      String name = e.getKey();
+      if (PROTOCOL_FIELDS.contains(name)) {
+        continue;
+      }
+      if ((name.equals("changed") || name.equals("blosc")) && e.getValue().isBoolean() && !e.getValue().booleanValue()) {
+        continue;
+      }
+      b.extraTree(name, e.getValue());
+    }
+    Message message;
+    try {
+      message = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new MessageFormatException(e.getMessage(), e);
+    }
+    if (contains(body, ARRAY_MARKER)) {
+      checkArrays(message.rawValue(), "value");
+      for (Map.Entry<String, JsonNode> e : message.extras().entrySet()) {
+        checkArrays(e.getValue(), e.getKey());
+      }
+    }
+    return message;
+  }
+
+  /**
+   * Reads the {@code id}, {@code sender} and {@code key} of a body without decoding the rest,
+   * for routers that forward bodies untouched (the Python field order puts them first, so
+   * this reads a few tokens). Returns null when the body is not a message object or lacks
+   * {@code id} or {@code sender}; {@code key} may be null. Never throws.
+   */
+  public static BodyHeader peekHeader(byte[] body) {
+    if (body == null || body.length == 0 || body[0] != '{') {
+      return null;
+    }
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String id = null;
+      String sender = null;
+      String key = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.VALUE_STRING && name.equals("id")) {
+          id = p.getText();
+        } else if (t == JsonToken.VALUE_STRING && name.equals("sender")) {
+          sender = p.getText();
+        } else if (t == JsonToken.VALUE_STRING && name.equals("key")) {
+          key = p.getText();
+        } else {
+          p.skipChildren();
+        }
+        if (id != null && sender != null && key != null) {
+          break;
+        }
+      }
+      return id == null || sender == null ? null : new BodyHeader(id, sender, key);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The {@code id}, {@code sender} and {@code key} of a body, read by {@link
+   * #peekHeader(byte[])}; {@code key} may be null.
+   */
+  public record BodyHeader(String id, String sender, String key) {}
+
+  private static String requiredText(JsonNode root, String field) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      throw new MessageFormatException("missing required field '" + field + "'");
+    }
+    if (!n.isTextual()) {
+      throw new MessageFormatException("field '" + field + "' must be a string, got " + n.getNodeType());
+    }
+    if (n.textValue().isEmpty()) {
+      throw new MessageFormatException("field '" + field + "' must be non-empty");
+    }
+    return n.textValue();
+  }
+
+  private static List<String> readTo(JsonNode to) {
+    if (to == null || to.isNull()) {
+      throw new MessageFormatException("missing required field 'to'");
+    }
+    if (to.isTextual()) {
+      if (to.textValue().isEmpty()) {
+        throw new MessageFormatException("field 'to' must be non-empty");
+      }
+      return List.of(to.textValue());
+    }
+    if (!to.isArray()) {
+      throw new MessageFormatException("field 'to' must be a string or a list of strings, got " + to.getNodeType());
+    }
+    if (to.isEmpty()) {
+      throw new MessageFormatException("field 'to' is an empty list");
+    }
+    List<String> path = new ArrayList<>(to.size());
+    for (JsonNode hop : to) {
+      if (!hop.isTextual() || hop.textValue().isEmpty()) {
+        throw new MessageFormatException("field 'to' must hold only non-empty strings, got " + hop.getNodeType());
+      }
+      path.add(hop.textValue());
+    }
+    return path;
+  }
+
+  private static LocalDateTime readTimestamp(JsonNode ts) {
+    if (ts == null || ts.isNull()) {
+      return null;
+    }
+    if (!ts.isTextual()) {
+      throw new MessageFormatException("field 'timestamp' must be a string, got " + ts.getNodeType());
+    }
+    try {
+      return Timestamps.parse(ts.textValue());
+    } catch (MessageFormatException e) {
+      throw new MessageFormatException("field 'timestamp': " + e.getMessage(), e);
+    }
+  }
+
+  private static int readTtl(JsonNode ttl) {
+    if (ttl == null || ttl.isNull()) {
+      return Message.DEFAULT_TTL;
+    }
+    if (!ttl.isIntegralNumber()) {
+      throw new MessageFormatException("field 'ttl' must be an integer, got " + ttl.getNodeType() + " " + abbreviate(ttl));
+    }
+    if (!ttl.canConvertToInt() || ttl.intValue() < 0) {
+      throw new MessageFormatException("field 'ttl' must be an integer from 0 to " + Integer.MAX_VALUE + ", got " + abbreviate(ttl));
+    }
+    return ttl.intValue();
+  }
+
+  private static void readFlags(JsonNode flags, Message.Builder b) {
+    if (flags == null || flags.isNull()) {
+      return;
+    }
+    if (!flags.isObject()) {
+      throw new MessageFormatException("field 'flags' must be an object, got " + flags.getNodeType());
+    }
+    Iterator<String> names = flags.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (name.isEmpty()) {
+        throw new MessageFormatException("field 'flags' has an empty flag name");
+      }
+      b.flag(name);
+    }
+  }
+
+  private static void checkArrays(JsonNode node, String path) {
+    if (node == null) {
+      return;
+    }
+    if (node.isObject()) {
+      if (NdArray.isArrayObject(node)) {
+        NdArray.fromJson(node, path);
+        return;
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        checkArrays(e.getValue(), path + "." + e.getKey());
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkArrays(node.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
+  /** Converts any Java value (or a Jackson tree, copied) to a tree; null becomes JSON null. */
+  static JsonNode toTree(Object value) {
+    if (value == null) {
+      return NullNode.getInstance();
+    }
+    if (value instanceof JsonNode) {
+      return ((JsonNode) value).deepCopy();
+    }
+    try {
+      JsonNode tree = MAPPER.valueToTree(value);
+      return tree == null ? NullNode.getInstance() : tree;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "value of type " + value.getClass().getName() + " cannot be represented as JSON: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  static <T> T convert(JsonNode node, Class<T> type, String field) {
+    try {
+      return MAPPER.treeToValue(node, type);
+    } catch (IOException | RuntimeException e) {
+      throw conversionFailure(field, type.getTypeName(), e);
+    }
+  }
+
+  static <T> T convert(JsonNode node, TypeReference<T> type, String field) {
+    try {
+      return MAPPER.treeToValue(node, MAPPER.constructType(type));
+    } catch (IOException | RuntimeException e) {
+      throw conversionFailure(field, type.getType().getTypeName(), e);
+    }
+  }
+
+  private static MessageFormatException conversionFailure(String field, String type, Exception e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && !(cause instanceof MessageFormatException)) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof MessageFormatException) {
+      return (MessageFormatException) cause;
+    }
+    return new MessageFormatException("field '" + field + "' does not convert to " + type + ": " + firstLine(e.getMessage()), e);
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0, last = haystack.length - needle.length; i <= last; i++) {
+      if (haystack[i] != needle[0]) {
+        continue;
+      }
+      for (int j = 1; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static String abbreviate(JsonNode n) {
+    String s = n.toString();
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "(no detail)";
+    }
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  /** Python's default {@code json.dumps} separators: {@code ", "} and {@code ": "}, one line. */
+  private static final class PythonSeparators implements PrettyPrinter {
+    @Override
+    public void writeRootValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(' ');
+    }
+
+    @Override
+    public void writeStartObject(JsonGenerator g) throws IOException {
+      g.writeRaw('{');
+    }
+
+    @Override
+    public void writeEndObject(JsonGenerator g, int entries) throws IOException {
+      g.writeRaw('}');
+    }
+
+    @Override
+    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
+    }
+
+    @Override
+    public void writeStartArray(JsonGenerator g) throws IOException {
+      g.writeRaw('[');
+    }
+
+    @Override
+    public void writeEndArray(JsonGenerator g, int values) throws IOException {
+      g.writeRaw(']');
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+
+    @Override
+    public void beforeArrayValues(JsonGenerator g) {}
+
+    @Override
+    public void beforeObjectEntries(JsonGenerator g) {}
+  }
+}

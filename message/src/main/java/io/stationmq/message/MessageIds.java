@@ -1,0 +1,27 @@
+package io.stationmq.message;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Generates message ids in the autopilot form {@code "{sender}_{n}"}, with {@code n} counting
+ * from 0 per generator (one generator per endpoint).
+ *
+ * <p>Thread-safe: any number of threads may call {@link #next()}.
+ */
+public final class MessageIds {
+  private final String prefix;
+  private final AtomicLong counter = new AtomicLong();
+
+  /** A generator for ids of messages sent by {@code senderId}. */
+  public MessageIds(String senderId) {
+    if (senderId == null || senderId.isEmpty()) {
+      throw new IllegalArgumentException("senderId must be non-empty");
+    }
+    this.prefix = senderId + "_";
+  }
+
+  /** The next id; never repeats within this generator. */
+  public String next() {
+    return prefix + counter.getAndIncrement();
+  }
+}

@@ -1,0 +1,2 @@
+/** stationmq station module. */
+package io.stationmq.station;
