@@ -61,6 +61,9 @@ public final class Envelope {
           "ROUTER message has " + n + " frame(s); expected [sender, to, body] or [sender, addressed, ..., to, body]");
     }
     String to = routingFrame(frames, n - 2);
+    if (n >= 4) {
+      routingFrame(frames, 1); // the addressed id must not be empty either
+    }
     List<String> hops = n >= 5 ? readHops(frames, 2, n - 2, to) : List.of();
     return new Envelope(frames, identity, to, hops, frames.get(n - 1));
   }

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -236,7 +237,8 @@ public final class Message {
           sb.append("...");
           break;
         }
-        sb.append(e.getKey()).append('=');
+        String name = e.getKey();
+        sb.append(name.length() <= 32 ? name : name.substring(0, 32) + "...").append('=');
         abbreviate(e.getValue(), sb, limit);
         if (it.hasNext()) {
           sb.append(", ");
@@ -310,6 +312,13 @@ public final class Message {
 
     /** Sets a multihop path {@code [hop1, ..., final recipient]} (one element: single recipient). */
     public Builder path(List<String> path) {
+      if (path != null) {
+        for (String hop : path) {
+          if (hop == null) {
+            throw new IllegalArgumentException("field 'to' must not contain a null recipient: " + path);
+          }
+        }
+      }
       this.path = path == null ? List.of() : List.copyOf(path);
       return this;
     }
@@ -342,9 +351,12 @@ public final class Message {
       return this;
     }
 
-    /** Sets the timestamp; null means the body carries none. Defaults to now. */
+    /**
+     * Sets the timestamp, truncated to microseconds as the wire carries it; null means the body
+     * carries none. Defaults to now.
+     */
     public Builder timestamp(LocalDateTime timestamp) {
-      this.timestamp = timestamp;
+      this.timestamp = timestamp == null ? null : timestamp.truncatedTo(ChronoUnit.MICROS);
       return this;
     }
 

@@ -13,7 +13,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +55,7 @@ public final class MessageCodec {
   private static final Set<String> PROTOCOL_FIELDS =
       Set.of("id", "to", "sender", "key", "value", "timestamp", "ttl", "flags");
   private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ESCAPE_MARKER = "\\u".getBytes(StandardCharsets.US_ASCII);
 
   static final ObjectMapper MAPPER = newMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
@@ -187,7 +194,8 @@ public final class MessageCodec {
     } catch (IllegalArgumentException e) {
       throw new MessageFormatException(e.getMessage(), e);
     }
-    if (contains(body, ARRAY_MARKER)) {
+    // Only bodies that mention an array (possibly with an escaped key) need the walk.
+    if (contains(body, ARRAY_MARKER) || contains(body, ESCAPE_MARKER)) {
       checkArrays(message.rawValue(), "value");
       for (Map.Entry<String, JsonNode> e : message.extras().entrySet()) {
         checkArrays(e.getValue(), e.getKey());
@@ -356,11 +364,54 @@ public final class MessageCodec {
     }
     try {
       JsonNode tree = MAPPER.valueToTree(value);
-      return tree == null ? NullNode.getInstance() : tree;
+      return tree == null ? NullNode.getInstance() : canonicalNumbers(tree);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "value of type " + value.getClass().getName() + " cannot be represented as JSON: " + firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * Gives numbers the node types decoding would give them (int when it fits, else long, else
+   * big integer; every fraction a double), so a built message equals its decoded copy.
+   */
+  private static JsonNode canonicalNumbers(JsonNode node) {
+    if (node.isNumber()) {
+      if (node.isIntegralNumber()) {
+        if (node.canConvertToInt()) {
+          return node.isInt() ? node : IntNode.valueOf(node.intValue());
+        }
+        if (node.canConvertToLong()) {
+          return node.isLong() ? node : LongNode.valueOf(node.longValue());
+        }
+        return node.isBigInteger() ? node : BigIntegerNode.valueOf(node.bigIntegerValue());
+      }
+      if (node.isDouble()) {
+        return node;
+      }
+      // A float is written by its shortest text (1.1f as 1.1), which reads back as that double.
+      return DoubleNode.valueOf(node.isFloat() ? Double.parseDouble(Float.toString(node.floatValue())) : node.doubleValue());
+    }
+    if (node.isObject()) {
+      ObjectNode obj = (ObjectNode) node;
+      Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        JsonNode c = canonicalNumbers(e.getValue());
+        if (c != e.getValue()) {
+          e.setValue(c);
+        }
+      }
+    } else if (node.isArray()) {
+      ArrayNode arr = (ArrayNode) node;
+      for (int i = 0; i < arr.size(); i++) {
+        JsonNode c = canonicalNumbers(arr.get(i));
+        if (c != arr.get(i)) {
+          arr.set(i, c);
+        }
+      }
+    }
+    return node;
   }
 
   static <T> T convert(JsonNode node, Class<T> type, String field) {

@@ -47,13 +47,17 @@ public final class Timestamps {
    * @throws MessageFormatException if the text is not an ISO-8601 date-time
    */
   public static LocalDateTime parse(String text) {
+    if (text == null) {
+      throw new MessageFormatException("timestamp is null");
+    }
     String t = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
     try {
       TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parse(t);
       if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
-        return java.time.OffsetDateTime.from(parsed).atZoneSameInstant(ZoneId.systemDefault()).toLocalDateTime();
+        return java.time.OffsetDateTime.from(parsed).atZoneSameInstant(ZoneId.systemDefault()).toLocalDateTime()
+            .truncatedTo(ChronoUnit.MICROS);
       }
-      return LocalDateTime.from(parsed);
+      return LocalDateTime.from(parsed).truncatedTo(ChronoUnit.MICROS);
     } catch (DateTimeException e) {
       throw new MessageFormatException("not an ISO-8601 date-time: '" + abbreviate(text) + "'", e);
     }
