@@ -1,0 +1,36 @@
+package io.stationmq.netnode;
+
+/**
+ * Why a confirmed message was not confirmed. The future of {@code sendConfirmed} fails with
+ * one of the subclasses: {@link TtlExpiredException}, {@link UnreachableException}, {@link
+ * EndpointClosedException} or {@link OutboxFullException}. Immutable.
+ */
+public abstract class DeliveryException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String messageId;
+  private final String recipient;
+  private final int attempts;
+
+  DeliveryException(String reason, String messageId, String recipient, int attempts) {
+    super(reason);
+    this.messageId = messageId;
+    this.recipient = recipient;
+    this.attempts = attempts;
+  }
+
+  /** The message's id. */
+  public String messageId() {
+    return messageId;
+  }
+
+  /** The final recipient it was sent to. */
+  public String recipient() {
+    return recipient;
+  }
+
+  /** How many times it was sent (0 when it was never sent). */
+  public int attempts() {
+    return attempts;
+  }
+}

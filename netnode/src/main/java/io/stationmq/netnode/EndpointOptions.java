@@ -1,0 +1,298 @@
+package io.stationmq.netnode;
+
+import com.google.common.base.Ticker;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Engine settings shared by NetNode and Station: workers, repeats, de-duplication, limits and
+ * socket options. Every setting has a documented default suited to a lab LAN; {@link
+ * #defaults()} returns them all.
+ *
+ * <p><b>Repeats.</b> A confirmed message is re-sent {@link #firstRepeat()} after the first
+ * send if no confirmation came, then at intervals multiplied by {@link #repeatBackoff()} up
+ * to {@link #maxRepeatInterval()}, once per unit of its ttl (default ttl 2: three sends in
+ * all, failing about 3.5 s after the first with the defaults). The Python toolkit checks every
+ * 5 s and re-sends after 10 s; that is far too slow to notice a lost message on a LAN.
+ *
+ * <p><b>Back-pressure.</b> Each worker has a queue of {@link #workerQueueCapacity()}
+ * messages. When the worker a message belongs to is full, the socket thread stops reading its
+ * sockets until there is room, so ZeroMQ's high-water marks push back on the senders; nothing
+ * is dropped on the receiving side. At most {@link #maxInFlight()} confirmed messages wait for
+ * confirmation; further {@code sendConfirmed} calls fail at once with {@link
+ * OutboxFullException}.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}.
+ */
+public final class EndpointOptions {
+  private final int workers;
+  private final int workerQueueCapacity;
+  private final Duration firstRepeat;
+  private final double repeatBackoff;
+  private final Duration maxRepeatInterval;
+  private final int maxInFlight;
+  private final Duration dedupWindow;
+  private final int dedupCapacity;
+  private final int maxMessageBytes;
+  private final int highWaterMark;
+  private final Duration linger;
+  private final Duration handshakeInterval;
+  private final Ticker ticker;
+  private final EndpointListener listener;
+
+  private EndpointOptions(Builder b) {
+    this.workers = b.workers;
+    this.workerQueueCapacity = b.workerQueueCapacity;
+    this.firstRepeat = b.firstRepeat;
+    this.repeatBackoff = b.repeatBackoff;
+    this.maxRepeatInterval = b.maxRepeatInterval;
+    this.maxInFlight = b.maxInFlight;
+    this.dedupWindow = b.dedupWindow;
+    this.dedupCapacity = b.dedupCapacity;
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.highWaterMark = b.highWaterMark;
+    this.linger = b.linger;
+    this.handshakeInterval = b.handshakeInterval;
+    this.ticker = b.ticker;
+    this.listener = b.listener;
+  }
+
+  /** All defaults. */
+  public static EndpointOptions defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Worker threads that run listens. Default 4. */
+  public int workers() {
+    return workers;
+  }
+
+  /** Messages queued per worker before the socket thread stops reading. Default 4096. */
+  public int workerQueueCapacity() {
+    return workerQueueCapacity;
+  }
+
+  /** Wait before the first re-send of an unconfirmed message. Default 500 ms. */
+  public Duration firstRepeat() {
+    return firstRepeat;
+  }
+
+  /** Factor applied to the wait after each re-send. Default 2.0. */
+  public double repeatBackoff() {
+    return repeatBackoff;
+  }
+
+  /** Longest wait between re-sends. Default 5 s. */
+  public Duration maxRepeatInterval() {
+    return maxRepeatInterval;
+  }
+
+  /** Most confirmed messages waiting for confirmation at once. Default 10,000. */
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  /**
+   * How long a receiver remembers a confirmed message's id to recognise a repeat of it.
+   * Must exceed the senders' whole repeat horizon. Default 2 minutes.
+   */
+  public Duration dedupWindow() {
+    return dedupWindow;
+  }
+
+  /** Most remembered ids (oldest forgotten first). Default 65,536. */
+  public int dedupCapacity() {
+    return dedupCapacity;
+  }
+
+  /** Largest body accepted; larger inputs are dropped and counted. Default 64 MiB. */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  /** ZeroMQ send and receive high-water marks, in messages. Default 10,000. */
+  public int highWaterMark() {
+    return highWaterMark;
+  }
+
+  /** How long closing waits for queued outgoing messages to leave. Default 200 ms. */
+  public Duration linger() {
+    return linger;
+  }
+
+  /**
+   * ZeroMQ handshake interval; short, because about 2% of fresh JeroMQ TCP connections
+   * otherwise stall for 30 s. Default 1 s.
+   */
+  public Duration handshakeInterval() {
+    return handshakeInterval;
+  }
+
+  /** Source of monotonic time for repeats, ttl and de-duplication. Default the system's. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** Receives error events. Default {@link EndpointListener#NONE}. */
+  public EndpointListener listener() {
+    return listener;
+  }
+
+  /** Builds {@link EndpointOptions}; {@link #build()} validates. Not thread-safe. */
+  public static final class Builder {
+    private int workers = 4;
+    private int workerQueueCapacity = 4096;
+    private Duration firstRepeat = Duration.ofMillis(500);
+    private double repeatBackoff = 2.0;
+    private Duration maxRepeatInterval = Duration.ofSeconds(5);
+    private int maxInFlight = 10_000;
+    private Duration dedupWindow = Duration.ofMinutes(2);
+    private int dedupCapacity = 65_536;
+    private int maxMessageBytes = 64 << 20;
+    private int highWaterMark = 10_000;
+    private Duration linger = Duration.ofMillis(200);
+    private Duration handshakeInterval = Duration.ofSeconds(1);
+    private Ticker ticker = Ticker.systemTicker();
+    private EndpointListener listener = EndpointListener.NONE;
+
+    private Builder() {}
+
+    private Builder(EndpointOptions o) {
+      workers = o.workers;
+      workerQueueCapacity = o.workerQueueCapacity;
+      firstRepeat = o.firstRepeat;
+      repeatBackoff = o.repeatBackoff;
+      maxRepeatInterval = o.maxRepeatInterval;
+      maxInFlight = o.maxInFlight;
+      dedupWindow = o.dedupWindow;
+      dedupCapacity = o.dedupCapacity;
+      maxMessageBytes = o.maxMessageBytes;
+      highWaterMark = o.highWaterMark;
+      linger = o.linger;
+      handshakeInterval = o.handshakeInterval;
+      ticker = o.ticker;
+      listener = o.listener;
+    }
+
+    /** See {@link EndpointOptions#workers()}. */
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#workerQueueCapacity()}. */
+    public Builder workerQueueCapacity(int capacity) {
+      this.workerQueueCapacity = capacity;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#firstRepeat()}. */
+    public Builder firstRepeat(Duration firstRepeat) {
+      this.firstRepeat = Objects.requireNonNull(firstRepeat, "firstRepeat");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#repeatBackoff()}. */
+    public Builder repeatBackoff(double factor) {
+      this.repeatBackoff = factor;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#maxRepeatInterval()}. */
+    public Builder maxRepeatInterval(Duration max) {
+      this.maxRepeatInterval = Objects.requireNonNull(max, "maxRepeatInterval");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#maxInFlight()}. */
+    public Builder maxInFlight(int max) {
+      this.maxInFlight = max;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#dedupWindow()}. */
+    public Builder dedupWindow(Duration window) {
+      this.dedupWindow = Objects.requireNonNull(window, "dedupWindow");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#dedupCapacity()}. */
+    public Builder dedupCapacity(int capacity) {
+      this.dedupCapacity = capacity;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#maxMessageBytes()}. */
+    public Builder maxMessageBytes(int bytes) {
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#highWaterMark()}. */
+    public Builder highWaterMark(int messages) {
+      this.highWaterMark = messages;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#linger()}. */
+    public Builder linger(Duration linger) {
+      this.linger = Objects.requireNonNull(linger, "linger");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#handshakeInterval()}. */
+    public Builder handshakeInterval(Duration interval) {
+      this.handshakeInterval = Objects.requireNonNull(interval, "handshakeInterval");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#ticker()}; tests inject a fake one. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#listener()}. */
+    public Builder listener(EndpointListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public EndpointOptions build() {
+      require(workers >= 1 && workers <= 256, "workers must be 1..256, got " + workers);
+      require(workerQueueCapacity >= 1, "workerQueueCapacity must be positive, got " + workerQueueCapacity);
+      require(!firstRepeat.isNegative() && !firstRepeat.isZero(), "firstRepeat must be positive, got " + firstRepeat);
+      require(repeatBackoff >= 1.0 && repeatBackoff <= 16.0, "repeatBackoff must be 1.0..16.0, got " + repeatBackoff);
+      require(maxRepeatInterval.compareTo(firstRepeat) >= 0, "maxRepeatInterval must be at least firstRepeat");
+      require(maxInFlight >= 1, "maxInFlight must be positive, got " + maxInFlight);
+      require(!dedupWindow.isNegative(), "dedupWindow must not be negative");
+      require(dedupCapacity >= 0, "dedupCapacity must not be negative");
+      require(maxMessageBytes >= 1024, "maxMessageBytes must be at least 1024, got " + maxMessageBytes);
+      require(highWaterMark >= 1, "highWaterMark must be positive, got " + highWaterMark);
+      require(!linger.isNegative(), "linger must not be negative");
+      require(!handshakeInterval.isNegative(), "handshakeInterval must not be negative");
+      return new EndpointOptions(this);
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

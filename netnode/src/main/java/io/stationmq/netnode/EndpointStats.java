@@ -1,0 +1,39 @@
+package io.stationmq.netnode;
+
+/**
+ * A snapshot of an endpoint's counters, all counted since it started. Immutable.
+ *
+ * @param received messages (frame lists) read from its sockets, pings included
+ * @param sent messages written to its sockets (confirmations and forwards included)
+ * @param forwarded messages passed on to another endpoint without decoding (Stations)
+ * @param dispatched listen calls made (one per stream sample)
+ * @param confirmsSent confirmations sent for messages received
+ * @param confirmsReceived confirmations received for messages sent
+ * @param repeated re-sends of unconfirmed messages
+ * @param duplicates repeated messages recognised and confirmed again without handling
+ * @param unreachable messages that could not be passed on or sent for lack of a route
+ * @param malformed inputs dropped because their frames or body could not be read
+ * @param oversize inputs dropped for exceeding {@link EndpointOptions#maxMessageBytes()}
+ * @param handlerErrors listen calls that threw
+ * @param unknownKeys messages for keys with no listen
+ * @param ttlExpired confirmed messages that failed with their ttl spent
+ * @param dropped messages that could not be written because a peer's queue was full
+ * @param inFlight confirmed messages now waiting for confirmation
+ */
+public record EndpointStats(
+    long received,
+    long sent,
+    long forwarded,
+    long dispatched,
+    long confirmsSent,
+    long confirmsReceived,
+    long repeated,
+    long duplicates,
+    long unreachable,
+    long malformed,
+    long oversize,
+    long handlerErrors,
+    long unknownKeys,
+    long ttlExpired,
+    long dropped,
+    long inFlight) {}

@@ -1,0 +1,187 @@
+package io.stationmq.netnode;
+
+import io.stationmq.message.Message;
+import io.stationmq.netnode.internal.Engine;
+import io.stationmq.netnode.internal.EngineConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An endpoint inside a hardware controller (a rig, a DAQ box, a camera): a DEALER connected
+ * to its upstream Station's ROUTER, and optionally a ROUTER of its own that peers connect to
+ * directly. Speaks the autopilot {@code Net_Node} wire protocol unchanged.
+ *
+ * <pre>{@code
+ * try (NetNode node = NetNode.builder()
+ *         .id("rig_1")
+ *         .upstream("127.0.0.1", 5560, "T")
+ *         .listen("START", msg -> startTrial(msg.value(Trial.class)))
+ *         .build()) {
+ *   node.sendConfirmed("T", "DATA", Map.of("trial", 3)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Listens receive the whole {@link Message}, on worker threads (see {@link Listen}).
+ * Messages for keys without a listen go to the fallback listen, or are logged and counted;
+ * they are confirmed either way, as the Python toolkit does. Confirmed messages are
+ * de-duplicated: a listen sees each one once even when its confirmation was lost and it was
+ * sent again.
+ *
+ * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
+ * {@link IllegalStateException} when the router port cannot be bound.
+ */
+public final class NetNode implements Endpoint {
+  private final Engine engine;
+  private final String upstreamId;
+
+  private NetNode(Engine engine, String upstreamId) {
+    this.engine = engine;
+    this.upstreamId = upstreamId;
+  }
+
+  /** A builder; {@code id} and an upstream or a router port are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String id() {
+    return engine.id();
+  }
+
+  /** The id of the upstream this node connects to, or null without one. */
+  public String upstreamId() {
+    return upstreamId;
+  }
+
+  /** The port of this node's own ROUTER (useful when built with port 0), or -1 without one. */
+  public int routerPort() {
+    return engine.routerPort();
+  }
+
+  @Override
+  public void on(String key, Listen listen) {
+    engine.on(key, listen);
+  }
+
+  @Override
+  public void off(String key) {
+    engine.off(key);
+  }
+
+  @Override
+  public Message.Builder message(String to, String key, Object value) {
+    return engine.message(to, key, value);
+  }
+
+  @Override
+  public void send(Message message, Route route) {
+    engine.send(message, route);
+  }
+
+  @Override
+  public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
+    return engine.sendConfirmed(message, route);
+  }
+
+  @Override
+  public EndpointStats stats() {
+    return engine.stats();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return engine.isClosed();
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return "NetNode{" + id() + (upstreamId == null ? "" : " -> " + upstreamId) + "}";
+  }
+
+  /** Builds a {@link NetNode}. Not thread-safe. */
+  public static final class Builder {
+    private String id;
+    private String upstreamEndpoint;
+    private String upstreamId;
+    private int routerPort = -1;
+    private String routerAddress = "*";
+    private final Map<String, Listen> listens = new LinkedHashMap<>();
+    private Listen fallback;
+    private EndpointOptions options = EndpointOptions.defaults();
+
+    private Builder() {}
+
+    /** This node's id, also its socket identity; required. */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /** Connects to the upstream Station (or node ROUTER) {@code upstreamId} at {@code host:port}. */
+    public Builder upstream(String host, int port, String upstreamId) {
+      return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
+    }
+
+    /** Connects to an upstream at any ZeroMQ endpoint ({@code tcp://..}, {@code inproc://..}). */
+    public Builder upstreamEndpoint(String endpoint, String upstreamId) {
+      this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
+      return this;
+    }
+
+    /** Binds a ROUTER on {@code port} (0: an ephemeral port, see {@link NetNode#routerPort()}). */
+    public Builder routerPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("router port must be 0..65535, got " + port);
+      }
+      this.routerPort = port;
+      return this;
+    }
+
+    /** The address the ROUTER binds to; default all interfaces ({@code *}). */
+    public Builder routerAddress(String address) {
+      this.routerAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Registers the listen for {@code key}. */
+    public Builder listen(String key, Listen listen) {
+      listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
+      return this;
+    }
+
+    /** The listen for keys that have none (default: log and count them). */
+    public Builder fallback(Listen listen) {
+      this.fallback = listen;
+      return this;
+    }
+
+    /** Engine settings; default {@link EndpointOptions#defaults()}. */
+    public Builder options(EndpointOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Starts the node.
+     *
+     * @throws IllegalArgumentException when the id is missing or neither an upstream nor a
+     *     router port is given
+     * @throws IllegalStateException when the router port cannot be bound
+     */
+    public NetNode build() {
+      String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
+      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
+          options, "stationmq-node-" + id);
+      return new NetNode(new Engine(config), upstreamId);
+    }
+  }
+}

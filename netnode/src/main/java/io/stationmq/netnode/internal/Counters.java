@@ -1,0 +1,33 @@
+package io.stationmq.netnode.internal;
+
+import io.stationmq.netnode.EndpointStats;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The engine's counters; written by its threads, read by anyone. Thread-safe. */
+final class Counters {
+  final LongAdder received = new LongAdder();
+  final LongAdder sent = new LongAdder();
+  final LongAdder forwarded = new LongAdder();
+  final LongAdder dispatched = new LongAdder();
+  final LongAdder confirmsSent = new LongAdder();
+  final LongAdder confirmsReceived = new LongAdder();
+  final LongAdder repeated = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  final LongAdder unreachable = new LongAdder();
+  final LongAdder malformed = new LongAdder();
+  final LongAdder oversize = new LongAdder();
+  final LongAdder handlerErrors = new LongAdder();
+  final LongAdder unknownKeys = new LongAdder();
+  final LongAdder ttlExpired = new LongAdder();
+  final LongAdder dropped = new LongAdder();
+  final AtomicInteger inFlight = new AtomicInteger();
+
+  EndpointStats snapshot() {
+    return new EndpointStats(
+        received.sum(), sent.sum(), forwarded.sum(), dispatched.sum(), confirmsSent.sum(),
+        confirmsReceived.sum(), repeated.sum(), duplicates.sum(), unreachable.sum(),
+        malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
+        ttlExpired.sum(), dropped.sum(), inFlight.get());
+  }
+}

@@ -1,0 +1,228 @@
+package io.stationmq.netnode.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stationmq.message.Message;
+import io.stationmq.netnode.Listen;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs listens on a fixed set of worker threads ("lanes"). A message goes to the lane chosen
+ * by its sender and key (for a {@code STREAM}, its inner key), so messages of one sender and
+ * key are handled in arrival order while others run in parallel. Each lane has a bounded
+ * queue; {@link #offer} never blocks and says when the lane is full.
+ *
+ * <p>{@link #offer} is called by the socket thread only; listens run on the lanes; {@link
+ * #on}/{@link #off} from any thread.
+ */
+final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final Message POISON = Message.builder().id("-").to("-").sender("-").key("-").build();
+
+  private final String endpointId;
+  private final Map<String, Listen> listens = new ConcurrentHashMap<>();
+  private final Listen fallback;
+  private final boolean mergeStreamHeaders;
+  private final Counters counters;
+  private final Notifier notifier;
+  private final Runnable onSpaceFreed;
+  private final Lane[] lanes;
+  private volatile boolean producerWaiting;
+
+  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, Runnable onSpaceFreed) {
+    this.endpointId = config.id();
+    this.fallback = config.fallback();
+    this.mergeStreamHeaders = config.forwarding();
+    this.counters = counters;
+    this.notifier = notifier;
+    this.onSpaceFreed = onSpaceFreed;
+    listens.putAll(config.listens());
+    int n = config.options().workers();
+    lanes = new Lane[n];
+    for (int i = 0; i < n; i++) {
+      lanes[i] = new Lane(config.threadPrefix() + "-worker-" + i, config.options().workerQueueCapacity());
+    }
+  }
+
+  void start() {
+    for (Lane lane : lanes) {
+      lane.thread.start();
+    }
+  }
+
+  void on(String key, Listen listen) {
+    listens.put(requireKey(key), Objects.requireNonNull(listen, "listen"));
+  }
+
+  void off(String key) {
+    listens.remove(key);
+  }
+
+  private static String requireKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("key must be non-empty");
+    }
+    return key;
+  }
+
+  /**
+   * Queues a message on its lane. Returns false when that lane is full; the caller keeps the
+   * message and is woken through {@code onSpaceFreed} once the lane has room.
+   */
+  boolean offer(Message m) {
+    Lane lane = lanes[laneIndex(m)];
+    if (lane.queue.offer(m)) {
+      return true;
+    }
+    producerWaiting = true;
+    // The lane may have drained between the failed offer and the flag: try once more.
+    if (lane.queue.offer(m)) {
+      producerWaiting = false;
+      return true;
+    }
+    return false;
+  }
+
+  private int laneIndex(Message m) {
+    String key = m.key();
+    if (key.equals(Keys.STREAM)) {
+      JsonNode inner = m.valueField("inner_key");
+      if (inner != null && inner.isTextual()) {
+        key = inner.textValue();
+      }
+    }
+    return Math.floorMod(31 * m.sender().hashCode() + key.hashCode(), lanes.length);
+  }
+
+  /** Lets queued listens run, then stops the lanes; joins all but the calling thread. */
+  void shutdown(long timeoutMillis) {
+    for (Lane lane : lanes) {
+      lane.stopping = true;
+      lane.queue.offer(POISON);
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (Lane lane : lanes) {
+      if (lane.thread == Thread.currentThread()) {
+        continue;
+      }
+      // A full lane may have refused the poison pill: keep offering while waiting.
+      while (lane.thread.isAlive() && System.nanoTime() < deadline) {
+        lane.queue.offer(POISON);
+        try {
+          lane.thread.join(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      if (lane.thread.isAlive()) {
+        log.warn("{}: worker {} did not finish its listens within {} ms; interrupting it",
+            endpointId, lane.thread.getName(), timeoutMillis);
+        lane.thread.interrupt();
+      }
+    }
+  }
+
+  private void handle(Message m) {
+    if (m.key().equals(Keys.STREAM)) {
+      handleStream(m);
+    } else {
+      call(m.key(), m);
+    }
+  }
+
+  /** Calls the inner key's listen once per payload item, in order (PROTOCOL.md section 6). */
+  private void handleStream(Message m) {
+    JsonNode inner = m.valueField("inner_key");
+    JsonNode payload = m.valueField("payload");
+    if (inner == null || !inner.isTextual() || payload == null || !payload.isArray()) {
+      counters.malformed.increment();
+      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a string inner_key or a payload list";
+      log.warn("{}: {}", endpointId, reason);
+      notifier.malformed("STREAM from " + m.sender(), reason);
+      return;
+    }
+    JsonNode headers = m.valueField("headers");
+    boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
+    for (JsonNode item : payload) {
+      JsonNode sample = item;
+      if (merge && item.isObject()) {
+        ObjectNode merged = ((ObjectNode) item).deepCopy();
+        merged.setAll((ObjectNode) headers);
+        sample = merged;
+      }
+      call(inner.textValue(), m.newBuilder().key(inner.textValue()).value(sample).build());
+    }
+  }
+
+  private void call(String key, Message m) {
+    Listen listen = listens.get(key);
+    if (listen == null) {
+      listen = fallback;
+      if (listen == null) {
+        counters.unknownKeys.increment();
+        log.warn("{}: no listen for key '{}' (message {} from '{}'); dropped", endpointId, key, m.id(), m.sender());
+        notifier.unknownKey(m);
+        return;
+      }
+    }
+    counters.dispatched.increment();
+    try {
+      listen.handle(m);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reportFailure(key, m, e);
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      reportFailure(key, m, e);
+    }
+  }
+
+  private void reportFailure(String key, Message m, Throwable e) {
+    counters.handlerErrors.increment();
+    log.warn("{}: listen for key '{}' threw on message {} from '{}'", endpointId, key, m.id(), m.sender(), e);
+    notifier.handlerFailed(m, e);
+  }
+
+  /** One worker thread and its queue. */
+  private final class Lane implements Runnable {
+    final BlockingQueue<Message> queue;
+    final Thread thread;
+    volatile boolean stopping;
+
+    Lane(String name, int capacity) {
+      this.queue = new ArrayBlockingQueue<>(capacity);
+      this.thread = new Thread(this, name);
+      this.thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Message m;
+        try {
+          m = queue.take();
+        } catch (InterruptedException e) {
+          if (stopping) {
+            return;
+          }
+          continue;
+        }
+        if (producerWaiting) {
+          producerWaiting = false;
+          onSpaceFreed.run();
+        }
+        if (m == POISON) {
+          return;
+        }
+        handle(m);
+      }
+    }
+  }
+}

@@ -1,0 +1,882 @@
+package io.stationmq.netnode.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stationmq.message.Envelope;
+import io.stationmq.message.Flags;
+import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
+import io.stationmq.message.MessageFormatException;
+import io.stationmq.message.MessageIds;
+import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.EndpointClosedException;
+import io.stationmq.netnode.EndpointOptions;
+import io.stationmq.netnode.EndpointStats;
+import io.stationmq.netnode.Listen;
+import io.stationmq.netnode.OutboxFullException;
+import io.stationmq.netnode.Route;
+import io.stationmq.netnode.TtlExpiredException;
+import io.stationmq.netnode.UnreachableException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
+
+/**
+ * The endpoint engine that NetNode and Station are faces of (see DESIGN.md, "One engine,
+ * two faces"). It owns up to two sockets: a ROUTER bound for peers (a Station's listener, a
+ * NetNode's optional router port) and a DEALER connected upstream (a NetNode's upstream, a
+ * Station's pusher).
+ *
+ * <p>Threads: one socket thread ({@code <prefix>-io}) owns the sockets, reads envelopes,
+ * forwards without decoding, decodes what is for this endpoint, sends confirmations, and runs
+ * the repeat timers; it never runs user code. Workers ({@code <prefix>-worker-N}) run listens;
+ * one callback thread ({@code <prefix>-callbacks}) completes futures and calls the {@link
+ * io.stationmq.netnode.EndpointListener}. Callers hand messages to the socket thread through a
+ * queue and a wake-up pipe; they encode bodies on their own thread.
+ *
+ * <p>Thread-safe. Not public API.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final int READ_BUDGET = 512;
+  private static final long MAX_POLL_MILLIS = 100;
+  private static final int ROUTE_CAPACITY = 10_000;
+  private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
+  private static final Object CLOSE = new Object();
+
+  private final EngineConfig config;
+  private final String id;
+  private final String aliasId;
+  private final EndpointOptions options;
+  private final Counters counters = new Counters();
+  private final Notifier notifier;
+  private final Dispatcher dispatcher;
+  private final MessageIds ids;
+  private final RateLimitedLog warnings;
+  private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakePending = new AtomicBoolean();
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+  private final Pipe wakePipe;
+  private final Thread socketThread;
+  private final CompletableFuture<Integer> started = new CompletableFuture<>();
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
+  private volatile boolean closing;
+  private volatile boolean terminated;
+
+  // Owned by the socket thread.
+  private ZContext context;
+  private ZMQ.Socket router;
+  private ZMQ.Socket dealer;
+  private ZMQ.Poller poller;
+  private ZMQ.Poller wakeOnlyPoller;
+  private int routerIndex = -1;
+  private int dealerIndex = -1;
+  private final Outbox outbox;
+  private final Deduplicator dedup;
+  private final Set<String> peers = new HashSet<>();
+  private final LinkedHashMap<String, String> learnedRoutes = new LinkedHashMap<>(64, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > ROUTE_CAPACITY;
+    }
+  };
+  private Parked parked;
+
+  /**
+   * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
+   *
+   * @throws IllegalStateException when a socket cannot be bound or connected
+   */
+  public Engine(EngineConfig config) {
+    this.config = config;
+    this.id = config.id();
+    this.aliasId = "_" + id;
+    this.options = config.options();
+    this.ids = new MessageIds(id);
+    this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
+    this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
+    this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp);
+    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
+    this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
+    try {
+      this.wakePipe = Pipe.open();
+      wakePipe.source().configureBlocking(false);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open the wake-up pipe", e);
+    }
+    this.socketThread = new Thread(this::runSocketThread, config.threadPrefix() + "-io");
+    socketThread.setDaemon(true);
+    socketThread.start();
+    try {
+      started.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      closeQuietly();
+      throw new IllegalStateException(id + ": cannot start: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException | InterruptedException e) {
+      closeQuietly();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException(id + ": sockets did not start within 30 s", e);
+    }
+    dispatcher.start();
+  }
+
+  /** This endpoint's id. */
+  public String id() {
+    return id;
+  }
+
+  /** The port the ROUTER is bound to, or -1 without a ROUTER. */
+  public int routerPort() {
+    return started.join();
+  }
+
+  /** True when the engine has an upstream DEALER. */
+  public boolean hasUpstream() {
+    return config.upstreamConnect() != null;
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#on}. */
+  public void on(String key, Listen listen) {
+    dispatcher.on(key, listen);
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#off}. */
+  public void off(String key) {
+    dispatcher.off(key);
+  }
+
+  /** A builder for a message from this endpoint with a fresh id. */
+  public Message.Builder message(String to, String key, Object value) {
+    return Message.builder().id(ids.next()).sender(id).to(to).key(key).value(value);
+  }
+
+  /** A fresh message id. */
+  public String nextId() {
+    return ids.next();
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#stats()}. */
+  public EndpointStats stats() {
+    return counters.snapshot();
+  }
+
+  /** True once close was requested. */
+  public boolean isClosed() {
+    return closeRequested.get();
+  }
+
+  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. */
+  public void send(Message message, Route route) {
+    checkRoute(message, route);
+    Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
+    if (closing) {
+      warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
+      return;
+    }
+    enqueue(new Outgoing(m, MessageCodec.encode(wireForm(m)), route, null));
+  }
+
+  /** Sends with confirmation; see {@link io.stationmq.netnode.Endpoint#sendConfirmed}. */
+  public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
+    checkRoute(message, route);
+    if (message.hasFlag(Flags.NOREPEAT)) {
+      throw new IllegalArgumentException("message " + message.id() + " has NOREPEAT: receivers would never confirm it");
+    }
+    CompletableFuture<DeliveryReceipt> future = new CompletableFuture<>();
+    if (closing) {
+      future.completeExceptionally(new EndpointClosedException(id, message.id(), message.to(), 0));
+      return future;
+    }
+    if (counters.inFlight.incrementAndGet() > options.maxInFlight()) {
+      counters.inFlight.decrementAndGet();
+      future.completeExceptionally(new OutboxFullException(message.id(), message.to(), options.maxInFlight()));
+      return future;
+    }
+    byte[] body = MessageCodec.encode(wireForm(message));
+    enqueue(new Outgoing(message, body, route, new Outbox.Pending(message, route, future)));
+    return future;
+  }
+
+  private void checkRoute(Message m, Route route) {
+    if (route != Route.AUTO && !hasUpstream()) {
+      throw new IllegalStateException(id + ": route " + route + " needs an upstream, and this endpoint has none");
+    }
+    if (route == Route.DIRECT && m.isMultihop()) {
+      throw new IllegalArgumentException("route DIRECT takes a single recipient, not the path " + m.path());
+    }
+  }
+
+  /** The body as sent: a multihop message names only its final recipient (the path is in the frames). */
+  private static Message wireForm(Message m) {
+    return m.isMultihop() ? m.newBuilder().to(m.to()).build() : m;
+  }
+
+  private void enqueue(Object command) {
+    commands.add(command);
+    wakeUp();
+    if (terminated) {
+      failLeftoverCommands();
+    }
+  }
+
+  /** Wakes the socket thread from its poll; cheap when a wake-up is already pending. */
+  void wakeUp() {
+    if (wakePending.compareAndSet(false, true)) {
+      try {
+        wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+      } catch (IOException closed) {
+        // The socket thread has ended; nothing to wake.
+      }
+    }
+  }
+
+  /**
+   * Closes the engine. A second caller waits until the first has finished, unless it is one of
+   * the engine's own threads (a listen or a callback closing its endpoint).
+   */
+  @Override
+  public void close() {
+    if (!closeRequested.compareAndSet(false, true)) {
+      if (!Thread.currentThread().getName().startsWith(config.threadPrefix() + "-")) {
+        try {
+          closedLatch.await(3 * CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return;
+    }
+    closing = true;
+    wakeUp();
+    dispatcher.shutdown(CLOSE_TIMEOUT_MILLIS);
+    commands.add(CLOSE);
+    wakeUp();
+    if (Thread.currentThread() != socketThread) {
+      try {
+        socketThread.join(CLOSE_TIMEOUT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (socketThread.isAlive()) {
+        log.warn("{}: socket thread did not stop within {} ms", id, CLOSE_TIMEOUT_MILLIS);
+      }
+    }
+    notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
+    closedLatch.countDown();
+  }
+
+  private void closeQuietly() {
+    closeRequested.set(true);
+    closing = true;
+    commands.add(CLOSE);
+    wakeUp();
+    try {
+      socketThread.join(CLOSE_TIMEOUT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    dispatcher.shutdown(0);
+    notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
+  }
+
+  // ------------------------------------------------------------------ socket thread
+
+  private void runSocketThread() {
+    try {
+      openSockets();
+    } catch (RuntimeException e) {
+      started.completeExceptionally(e);
+      closeSockets();
+      terminated = true;
+      return;
+    }
+    started.complete(routerPortFromEndpoint());
+    try {
+      loop();
+    } catch (RuntimeException | Error e) {
+      log.error("{}: socket thread failed; the endpoint stops sending and receiving until closed", id, e);
+      closing = true;
+    } finally {
+      shutdownSocketThread();
+    }
+  }
+
+  private void openSockets() {
+    context = new ZContext(1);
+    context.setLinger((int) options.linger().toMillis());
+    poller = context.createPoller(3);
+    wakeOnlyPoller = context.createPoller(1);
+    poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+    wakeOnlyPoller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+    if (config.routerBind() != null) {
+      router = newSocket(SocketType.ROUTER);
+      router.setRouterMandatory(true);
+      router.setRouterHandover(true);
+      try {
+        router.bind(config.routerBind());
+      } catch (ZMQException e) {
+        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + ZError.toString(e.getErrorCode()), e);
+      }
+      routerIndex = poller.register(router, ZMQ.Poller.POLLIN);
+    }
+    if (config.upstreamConnect() != null) {
+      dealer = newSocket(SocketType.DEALER);
+      try {
+        dealer.connect(config.upstreamConnect());
+      } catch (ZMQException e) {
+        throw new IllegalStateException("cannot connect to " + config.upstreamConnect() + ": " + ZError.toString(e.getErrorCode()), e);
+      }
+      dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
+      // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
+      dealer.send(new byte[0], ZMQ.DONTWAIT);
+    }
+  }
+
+  private ZMQ.Socket newSocket(SocketType type) {
+    ZMQ.Socket s = context.createSocket(type);
+    s.setIdentity(id.getBytes(StandardCharsets.UTF_8));
+    s.setLinger((int) options.linger().toMillis());
+    s.setSndHWM(options.highWaterMark());
+    s.setRcvHWM(options.highWaterMark());
+    s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
+    s.setReconnectIVL(100);
+    s.setReconnectIVLMax(2_000);
+    return s;
+  }
+
+  private int routerPortFromEndpoint() {
+    if (router == null) {
+      return -1;
+    }
+    String endpoint = router.getLastEndpoint();
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
+  private void loop() {
+    while (true) {
+      long now = options.ticker().read();
+      long timeout = pollTimeoutMillis(now);
+      ZMQ.Poller p = parked != null || closing ? wakeOnlyPoller : poller;
+      p.poll(timeout);
+      if (p.pollin(0)) {
+        wakePending.set(false);
+        drainWakePipe();
+      }
+      if (runCommands()) {
+        return;
+      }
+      if (parked != null) {
+        retryParked();
+      }
+      if (parked == null && !closing) {
+        if (routerIndex >= 0 && poller.pollin(routerIndex)) {
+          readAll(router, true);
+        }
+        if (dealerIndex >= 0 && poller.pollin(dealerIndex)) {
+          readAll(dealer, false);
+        }
+      }
+      outbox.runDue(options.ticker().read(), this::resend, this::expire);
+    }
+  }
+
+  private long pollTimeoutMillis(long now) {
+    if (!commands.isEmpty()) {
+      return 0;
+    }
+    long untilTimer = outbox.nanosUntilNext(now);
+    long millis = untilTimer == Long.MAX_VALUE ? MAX_POLL_MILLIS : TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999);
+    return Math.min(MAX_POLL_MILLIS, millis);
+  }
+
+  private void drainWakePipe() {
+    ByteBuffer buf = ByteBuffer.allocate(64);
+    try {
+      while (wakePipe.source().read(buf) > 0) {
+        buf.clear();
+      }
+    } catch (IOException e) {
+      log.warn("{}: wake-up pipe failed", id, e);
+    }
+  }
+
+  /** Runs queued commands; true when told to close. */
+  private boolean runCommands() {
+    Object c;
+    while ((c = commands.poll()) != null) {
+      if (c == CLOSE) {
+        return true;
+      }
+      Outgoing o = (Outgoing) c;
+      try {
+        sendOwn(o);
+      } catch (RuntimeException e) {
+        log.error("{}: internal error sending message {}; not sent", id, o.message().id(), e);
+        if (o.pending() != null && !o.pending().future.isDone()) {
+          outbox.remove(o.message().id());
+          failUnreachable(o.pending());
+        }
+      }
+    }
+    return false;
+  }
+
+  private void readAll(ZMQ.Socket socket, boolean isRouter) {
+    for (int i = 0; i < READ_BUDGET && parked == null; i++) {
+      List<byte[]> frames = receive(socket);
+      if (frames == null) {
+        return;
+      }
+      counters.received.increment();
+      try {
+        if (isRouter) {
+          onRouterFrames(frames);
+        } else {
+          onDealerFrames(frames);
+        }
+      } catch (RuntimeException e) {
+        // A bug must cost one message, never the endpoint.
+        counters.malformed.increment();
+        log.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
+      }
+    }
+  }
+
+  private static List<byte[]> receive(ZMQ.Socket socket) {
+    byte[] first = socket.recv(ZMQ.DONTWAIT);
+    if (first == null) {
+      return null;
+    }
+    if (!socket.hasReceiveMore()) {
+      return List.of(first);
+    }
+    List<byte[]> frames = new ArrayList<>(4);
+    frames.add(first);
+    while (socket.hasReceiveMore()) {
+      frames.add(socket.recv(0));
+    }
+    return frames;
+  }
+
+  private void onRouterFrames(List<byte[]> frames) {
+    Envelope env;
+    try {
+      env = Envelope.fromRouter(frames);
+    } catch (MessageFormatException e) {
+      malformed("ROUTER", e.getMessage());
+      return;
+    }
+    String from = env.senderId();
+    peers.add(from);
+    if (env.isPing()) {
+      write(router, env.echo());
+      return;
+    }
+    if (oversize(env.body(), from)) {
+      return;
+    }
+    if (config.forwarding() && !isMe(env.recipient())) {
+      forward(env, from);
+      return;
+    }
+    deliverLocal(env.body(), from);
+  }
+
+  private void onDealerFrames(List<byte[]> frames) {
+    Envelope env;
+    try {
+      env = Envelope.fromDealer(frames);
+    } catch (MessageFormatException e) {
+      malformed("upstream " + config.upstreamId(), e.getMessage());
+      return;
+    }
+    if (env.isPing() || oversize(env.body(), config.upstreamId())) {
+      return;
+    }
+    if (config.forwarding() && env.recipient() != null && !isMe(env.recipient())) {
+      forward(env, null);
+      return;
+    }
+    deliverLocal(env.body(), null);
+  }
+
+  private boolean isMe(String to) {
+    return to == null || to.equals(id) || to.equals(aliasId);
+  }
+
+  private boolean oversize(byte[] body, String from) {
+    if (body.length <= options.maxMessageBytes()) {
+      return false;
+    }
+    counters.oversize.increment();
+    String reason = "body of " + body.length + " bytes exceeds maxMessageBytes " + options.maxMessageBytes();
+    warnings.warn("{}: dropped input from '{}': {}", id, from, reason);
+    notifier.malformed(from, reason);
+    return true;
+  }
+
+  private void malformed(String source, String reason) {
+    counters.malformed.increment();
+    warnings.warn("{}: dropped malformed input from {}: {}", id, source, reason);
+    notifier.malformed(source, reason);
+  }
+
+  /**
+   * Decodes a message for this endpoint, settles confirmations and notices, confirms and
+   * hands the rest to the dispatcher. {@code via} is the ROUTER identity it came from, or
+   * null when it came from upstream.
+   */
+  private void deliverLocal(byte[] body, String via) {
+    Message m;
+    try {
+      m = MessageCodec.decode(body);
+    } catch (MessageFormatException e) {
+      malformed(via == null ? "upstream " + config.upstreamId() : "'" + via + "'", e.getMessage());
+      return;
+    }
+    if (m.key().equals(Keys.CONFIRM)) {
+      onConfirm(m);
+      return;
+    }
+    if (m.key().equals(Keys.UNREACHABLE)) {
+      onUnreachableNotice(m);
+      return;
+    }
+    boolean confirm = !m.hasFlag(Flags.NOREPEAT);
+    if (confirm && !dedup.firstTime(m, options.ticker().read())) {
+      counters.duplicates.increment();
+      sendConfirm(m, via);
+      return;
+    }
+    if (!dispatcher.offer(m)) {
+      parked = new Parked(m, via, confirm);
+      return;
+    }
+    if (confirm) {
+      sendConfirm(m, via);
+    }
+  }
+
+  private void retryParked() {
+    if (dispatcher.offer(parked.message())) {
+      if (parked.confirm()) {
+        sendConfirm(parked.message(), parked.via());
+      }
+      parked = null;
+    }
+  }
+
+  private void onConfirm(Message confirm) {
+    counters.confirmsReceived.increment();
+    JsonNode value = confirm.valueNode();
+    if (!value.isTextual()) {
+      malformed("'" + confirm.sender() + "'", "CONFIRM " + confirm.id() + " has a non-string value");
+      return;
+    }
+    Outbox.Pending p = outbox.remove(value.textValue());
+    if (p == null) {
+      return; // a confirmation of a repeat that was already confirmed, or of a message not tracked
+    }
+    counters.inFlight.decrementAndGet();
+    Duration rtt = Duration.ofNanos(options.ticker().read() - p.firstSentNanos);
+    notifier.complete(p.future, new DeliveryReceipt(p.message.id(), p.message.to(), p.attempts, rtt));
+  }
+
+  private void onUnreachableNotice(Message notice) {
+    JsonNode v = notice.valueNode();
+    String messageId = v.path("id").asText(null);
+    String recipient = v.path("to").asText("?");
+    String station = v.path("station").asText(notice.sender());
+    String reason = v.path("reason").asText("no route");
+    counters.unreachable.increment();
+    Outbox.Pending p = messageId == null ? null : outbox.remove(messageId);
+    if (p != null) {
+      counters.inFlight.decrementAndGet();
+      notifier.fail(p.future, p.message, new UnreachableException(messageId, recipient, station, reason, p.attempts));
+    } else {
+      warnings.warn("{}: '{}' could not deliver message {} to '{}': {}", id, station, messageId, recipient, reason);
+      notifier.unreachable(recipient, messageId, station + ": " + reason);
+    }
+  }
+
+  private void sendConfirm(Message m, String via) {
+    Message c = Message.builder().id(ids.next()).to(m.sender()).sender(id).key(Keys.CONFIRM)
+        .value(m.id()).flag(Flags.NOREPEAT).build();
+    if (writeVia(via, m.sender(), MessageCodec.encode(c)) == WriteResult.OK) {
+      counters.confirmsSent.increment();
+    }
+  }
+
+  /** Writes a body for {@code to} back through the hop {@code via} (a ROUTER identity, or null for upstream). */
+  private WriteResult writeVia(String via, String to, byte[] body) {
+    if (via == null) {
+      return write(dealer, Envelope.toUpstream(config.upstreamId(), to, body));
+    }
+    return write(router, via.equals(to) ? toPeerFrames(to, body) : Envelope.throughRouter(via, to, body));
+  }
+
+  /** A Station writes {@code [to, body]} to a connected peer; a NetNode {@code [to, to, body]} (PROTOCOL.md 3). */
+  private List<byte[]> toPeerFrames(String to, byte[] body) {
+    return config.forwarding() ? Envelope.toConnected(to, body) : Envelope.toPeer(to, body);
+  }
+
+  // ------------------------------------------------------------------ forwarding
+
+  private void forward(Envelope env, String via) {
+    MessageCodec.BodyHeader header = MessageCodec.peekHeader(env.body());
+    if (header != null && via != null && !via.equals(header.sender())) {
+      learnedRoutes.put(header.sender(), via);
+    }
+    List<byte[]> upstreamFrames = hasUpstream() ? env.forwardViaPusher(config.upstreamId()) : null;
+    WriteResult r = env.isMultihop()
+        ? routeMultihop(env.nextHop(), env.forwardViaRouter(), upstreamFrames)
+        : routeSingle(env.recipient(), env.body(), upstreamFrames);
+    if (r == WriteResult.OK) {
+      counters.forwarded.increment();
+    } else if (r == WriteResult.FULL) {
+      counters.dropped.increment();
+      warnings.warn("{}: dropped a message for '{}': the next hop's queue is full", id, env.nextHop());
+    } else {
+      reportUnreachable(env, header, via);
+    }
+  }
+
+  private void reportUnreachable(Envelope env, MessageCodec.BodyHeader header, String via) {
+    counters.unreachable.increment();
+    String target = env.nextHop();
+    String messageId = header == null ? null : header.id();
+    String reason = "no connection or route to '" + target + "'";
+    warnings.warn("{}: cannot pass message {} from '{}' on to '{}': {}", id, messageId,
+        header == null ? via : header.sender(), env.recipient(), reason);
+    notifier.unreachable(env.recipient(), messageId, reason);
+    if (header == null || header.key() == null
+        || header.key().equals(Keys.CONFIRM) || header.key().equals(Keys.UNREACHABLE)) {
+      return;
+    }
+    Map<String, String> value = new LinkedHashMap<>();
+    value.put("id", header.id());
+    value.put("to", env.recipient());
+    value.put("station", id);
+    value.put("reason", reason);
+    Message notice = Message.builder().id(ids.next()).to(header.sender()).sender(id).key(Keys.UNREACHABLE)
+        .value(value).flag(Flags.NOREPEAT).build();
+    writeVia(via, header.sender(), MessageCodec.encode(notice));
+  }
+
+  /**
+   * Writes to a single final recipient: to it directly if it is a connected peer, else along
+   * a learned route, else upstream ({@code upstreamFrames}), else try the ROUTER anyway.
+   */
+  private WriteResult routeSingle(String to, byte[] body, List<byte[]> upstreamFrames) {
+    if (router != null && peers.contains(to)) {
+      WriteResult r = write(router, toPeerFrames(to, body));
+      if (r != WriteResult.UNREACHABLE) {
+        return r;
+      }
+      peers.remove(to);
+    }
+    String via = router == null ? null : learnedRoutes.get(to);
+    if (via != null) {
+      WriteResult r = write(router, Envelope.throughRouter(via, to, body));
+      if (r != WriteResult.UNREACHABLE) {
+        return r;
+      }
+      learnedRoutes.remove(to);
+    }
+    if (dealer != null && upstreamFrames != null) {
+      return write(dealer, upstreamFrames);
+    }
+    return router != null ? write(router, toPeerFrames(to, body)) : WriteResult.UNREACHABLE;
+  }
+
+  /** Writes a multihop message to its next hop: a connected peer, else upstream, else try the ROUTER. */
+  private WriteResult routeMultihop(String next, List<byte[]> routerFrames, List<byte[]> dealerFrames) {
+    if (router != null && peers.contains(next)) {
+      WriteResult r = write(router, routerFrames);
+      if (r != WriteResult.UNREACHABLE) {
+        return r;
+      }
+      peers.remove(next);
+    }
+    if (dealer != null && dealerFrames != null) {
+      return write(dealer, dealerFrames);
+    }
+    return router != null ? write(router, routerFrames) : WriteResult.UNREACHABLE;
+  }
+
+  // ------------------------------------------------------------------ own messages
+
+  private void sendOwn(Outgoing o) {
+    WriteResult r = route(o.message(), o.body(), o.route());
+    Outbox.Pending p = o.pending();
+    if (p == null) {
+      if (r == WriteResult.UNREACHABLE) {
+        counters.unreachable.increment();
+        warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
+        notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
+      } else if (r == WriteResult.FULL) {
+        counters.dropped.increment();
+        warnings.warn("{}: queue to '{}' is full; message {} dropped", id, o.message().to(), o.message().id());
+      }
+      return;
+    }
+    if (r == WriteResult.UNREACHABLE) {
+      failUnreachable(p);
+      return;
+    }
+    if (r == WriteResult.FULL) {
+      counters.dropped.increment(); // tracked all the same: the repeat timer tries again
+    }
+    outbox.track(p, options.ticker().read());
+  }
+
+  private void failUnreachable(Outbox.Pending p) {
+    counters.unreachable.increment();
+    counters.inFlight.decrementAndGet();
+    Message m = p.message;
+    notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), id, "no connection or route", Math.max(1, p.attempts)));
+  }
+
+  private WriteResult route(Message m, byte[] body, Route route) {
+    List<String> path = m.path();
+    if (m.isMultihop()) {
+      List<byte[]> direct = Envelope.multihop(path, body);
+      List<byte[]> upstream = null;
+      if (dealer != null) {
+        upstream = path.get(0).equals(config.upstreamId()) ? direct : Envelope.multihop(prepend(config.upstreamId(), path), body);
+      }
+      if (route == Route.UPSTREAM) {
+        return write(dealer, upstream);
+      }
+      return routeMultihop(path.get(0), direct, upstream);
+    }
+    String to = m.to();
+    switch (route) {
+      case UPSTREAM:
+        return write(dealer, Envelope.toUpstream(config.upstreamId(), to, body));
+      case DIRECT:
+        return write(dealer, Envelope.toPeer(to, body));
+      default:
+        return routeSingle(to, body, dealer == null ? null : Envelope.toUpstream(config.upstreamId(), to, body));
+    }
+  }
+
+  private static List<String> prepend(String first, List<String> rest) {
+    List<String> l = new ArrayList<>(rest.size() + 1);
+    l.add(first);
+    l.addAll(rest);
+    return l;
+  }
+
+  private void resend(Outbox.Pending p) {
+    counters.repeated.increment();
+    byte[] body = MessageCodec.encode(wireForm(p.message.newBuilder().ttl(p.ttlLeft).build()));
+    WriteResult r = route(p.message, body, p.route);
+    if (r == WriteResult.UNREACHABLE) {
+      outbox.remove(p.message.id());
+      failUnreachable(p);
+    } else if (r == WriteResult.FULL) {
+      counters.dropped.increment();
+    }
+  }
+
+  private void expire(Outbox.Pending p) {
+    counters.ttlExpired.increment();
+    counters.inFlight.decrementAndGet();
+    TtlExpiredException e = new TtlExpiredException(p.message.id(), p.message.to(), p.attempts);
+    warnings.warn("{}: {}", id, e.getMessage());
+    notifier.fail(p.future, p.message, e);
+  }
+
+  /** Writes all frames without blocking. */
+  private WriteResult write(ZMQ.Socket socket, List<byte[]> frames) {
+    int last = frames.size() - 1;
+    try {
+      for (int i = 0; i <= last; i++) {
+        if (!socket.send(frames.get(i), (i < last ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT)) {
+          return WriteResult.FULL; // only the first frame can be refused; then nothing was sent
+        }
+      }
+    } catch (ZMQException e) {
+      if (e.getErrorCode() != ZError.EHOSTUNREACH) {
+        warnings.warn("{}: send failed: {}", id, ZError.toString(e.getErrorCode()));
+      }
+      return WriteResult.UNREACHABLE;
+    }
+    counters.sent.increment();
+    return WriteResult.OK;
+  }
+
+  private void shutdownSocketThread() {
+    parked = null;
+    for (Outbox.Pending p : outbox.drain()) {
+      counters.inFlight.decrementAndGet();
+      notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), p.attempts));
+    }
+    closeSockets();
+    terminated = true;
+    failLeftoverCommands();
+  }
+
+  private void closeSockets() {
+    if (context != null) {
+      context.close();
+    }
+    try {
+      wakePipe.sink().close();
+      wakePipe.source().close();
+    } catch (IOException e) {
+      log.debug("{}: closing the wake-up pipe failed", id, e);
+    }
+  }
+
+  private void failLeftoverCommands() {
+    Object c;
+    while ((c = commands.poll()) != null) {
+      if (c instanceof Outgoing) {
+        Outgoing o = (Outgoing) c;
+        if (o.pending() != null) {
+          counters.inFlight.decrementAndGet();
+          notifier.fail(o.pending().future, o.message(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
+        } else {
+          warnings.warn("{}: closed; message {} to '{}' not sent", id, o.message().id(), o.message().to());
+        }
+      }
+    }
+  }
+
+  private enum WriteResult {
+    OK,
+    FULL,
+    UNREACHABLE
+  }
+
+  private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
+
+  private record Parked(Message message, String via, boolean confirm) {}
+}

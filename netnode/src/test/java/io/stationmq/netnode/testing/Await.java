@@ -1,0 +1,46 @@
+package io.stationmq.netnode.testing;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for a condition with a deadline, never a fixed sleep. */
+public final class Await {
+  private Await() {}
+
+  /** Waits up to 10 s for {@code condition}; fails with {@code what} otherwise. */
+  public static void until(String what, BooleanSupplier condition) {
+    until(what, Duration.ofSeconds(10), condition);
+  }
+
+  /** Waits up to {@code timeout} for {@code condition}; fails with {@code what} otherwise. */
+  public static void until(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      }
+      LockSupport.parkNanos(2_000_000L); // the polling interval of a deadline-bounded wait
+      if (Thread.interrupted()) {
+        throw new AssertionError("interrupted");
+      }
+    }
+  }
+
+  /** Waits until {@code value} returns {@code expected}; the failure shows the last value. */
+  public static <T> void equal(String what, T expected, Supplier<T> value) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    T last = value.get();
+    while (!expected.equals(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what + " == " + expected + "; last value " + last);
+      }
+      LockSupport.parkNanos(2_000_000L); // the polling interval of a deadline-bounded wait
+      if (Thread.interrupted()) {
+        throw new AssertionError("interrupted");
+      }
+      last = value.get();
+    }
+  }
+}

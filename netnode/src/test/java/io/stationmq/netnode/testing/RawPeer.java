@@ -1,0 +1,105 @@
+package io.stationmq.netnode.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A raw JeroMQ socket that plays the other side of the wire protocol in tests, frame by
+ * frame: a Python NetNode (DEALER) or a Python Station / node router (ROUTER). Used only by
+ * the test thread that created it.
+ */
+public final class RawPeer implements AutoCloseable {
+  private final ZContext context = new ZContext(1);
+  private final ZMQ.Socket socket;
+  private final ZMQ.Poller poller;
+  private int port = -1;
+
+  private RawPeer(SocketType type, String identity) {
+    socket = context.createSocket(type);
+    socket.setIdentity(identity.getBytes(StandardCharsets.UTF_8));
+    socket.setLinger(0);
+    socket.setHandshakeIvl(1000);
+    socket.setReconnectIVL(50);
+    poller = context.createPoller(1);
+    poller.register(socket, ZMQ.Poller.POLLIN);
+  }
+
+  /** A DEALER with {@code identity} connected to {@code endpoint}. */
+  public static RawPeer dealer(String identity, String endpoint) {
+    RawPeer p = new RawPeer(SocketType.DEALER, identity);
+    p.socket.connect(endpoint);
+    return p;
+  }
+
+  /** A ROUTER with {@code identity} bound to an ephemeral loopback port (see {@link #port()}). */
+  public static RawPeer router(String identity) {
+    RawPeer p = new RawPeer(SocketType.ROUTER, identity);
+    p.socket.setRouterMandatory(true);
+    p.port = p.socket.bindToRandomPort("tcp://127.0.0.1");
+    return p;
+  }
+
+  /** The bound port of a ROUTER peer. */
+  public int port() {
+    return port;
+  }
+
+  /** Sends frames; strings are UTF-8 encoded, byte arrays sent as they are. */
+  public void send(Object... frames) {
+    for (int i = 0; i < frames.length; i++) {
+      Object f = frames[i];
+      byte[] bytes = f instanceof byte[] ? (byte[]) f : String.valueOf(f).getBytes(StandardCharsets.UTF_8);
+      socket.send(bytes, i < frames.length - 1 ? ZMQ.SNDMORE : 0);
+    }
+  }
+
+  /** Receives one multipart message, or returns null after {@code timeout}. */
+  public List<byte[]> receive(Duration timeout) {
+    if (poller.poll(timeout.toMillis()) <= 0 || !poller.pollin(0)) {
+      return null;
+    }
+    List<byte[]> frames = new ArrayList<>();
+    frames.add(socket.recv(0));
+    while (socket.hasReceiveMore()) {
+      frames.add(socket.recv(0));
+    }
+    return frames;
+  }
+
+  /** Receives the next message whose last frame is not empty (skips ping echoes), or fails. */
+  public List<byte[]> receiveMessage(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      List<byte[]> frames = receive(Duration.ofMillis(left));
+      if (frames == null) {
+        throw new AssertionError("no message within " + timeout);
+      }
+      if (frames.get(frames.size() - 1).length > 0) {
+        return frames;
+      }
+    }
+  }
+
+  /** A body exactly as the Python toolkit writes it. */
+  public static String pythonBody(String id, String to, String sender, String key, String valueJson, String flagsJson) {
+    return "{\"id\": \"" + id + "\", \"to\": \"" + to + "\", \"sender\": \"" + sender + "\", \"key\": \"" + key
+        + "\", \"value\": " + valueJson + ", \"timestamp\": \"2026-11-21T10:15:30.123456\", \"changed\": false, "
+        + "\"flags\": " + flagsJson + ", \"blosc\": false, \"ttl\": 2}";
+  }
+
+  /** Frame as text. */
+  public static String text(byte[] frame) {
+    return new String(frame, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}

@@ -1,0 +1,241 @@
+package io.stationmq.station;
+
+import io.stationmq.message.Message;
+import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.Endpoint;
+import io.stationmq.netnode.EndpointOptions;
+import io.stationmq.netnode.EndpointStats;
+import io.stationmq.netnode.Listen;
+import io.stationmq.netnode.Route;
+import io.stationmq.netnode.internal.Engine;
+import io.stationmq.netnode.internal.EngineConfig;
+import io.stationmq.netnode.internal.Keys;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A hub: a ROUTER that NetNodes and child Stations connect to, and optionally a DEALER
+ * ("pusher") connected to a parent Station, so that Stations form trees (a lab's central
+ * agent, rig agents under it, controllers under those). Speaks the autopilot {@code Station}
+ * wire protocol unchanged.
+ *
+ * <pre>{@code
+ * try (Station terminal = Station.builder().id("T").port(5560)
+ *         .listen("DATA", msg -> store(msg))
+ *         .build()) {
+ *   terminal.sendConfirmed("rig_1", "START", Map.of("task", "free_water")).join();
+ *   terminal.awaitClosed();   // until close() or a KILL message
+ * }
+ * }</pre>
+ *
+ * <p>Routing (PROTOCOL.md section 4): pings are echoed; messages for someone else are
+ * forwarded <em>without decoding the body</em> (the bytes that arrive are the bytes that
+ * leave), to a directly connected peer, along a route learned from earlier traffic, or
+ * upstream; multihop messages go to their next hop. Messages for the Station ({@code id} or
+ * {@code _id}) are dispatched to its listens with the whole message and confirmed through
+ * the socket they came in on.
+ *
+ * <p>Beyond the Python Station: it remembers which neighbour each forwarded sender came
+ * through (bounded), so confirmations of multihop and cross-tree messages find their way
+ * back; and a message it cannot pass on is never dropped silently: it is logged, counted
+ * ({@link EndpointStats#unreachable()}), and the original sender is told with an {@code
+ * UNREACHABLE} message, which fails the sender's future with an {@link
+ * io.stationmq.netnode.UnreachableException} naming the recipient and this Station.
+ *
+ * <p>Built-in keys: {@code CONFIRM}, {@code STREAM} (one listen call per sample, headers
+ * merged into object samples) and {@code KILL} (closes the Station).
+ *
+ * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
+ * {@link IllegalStateException} when the port cannot be bound.
+ */
+public final class Station implements Endpoint {
+  private final Engine engine;
+  private final String bindAddress;
+  private final String upstreamId;
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private Station(Builder b) {
+    this.bindAddress = b.bindAddress;
+    this.upstreamId = b.upstreamId;
+    Map<String, Listen> listens = new LinkedHashMap<>();
+    listens.put(Keys.KILL, message -> close());
+    listens.putAll(b.listens);
+    String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
+    EngineConfig config = new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
+        b.options, "stationmq-station-" + b.id);
+    this.engine = new Engine(config);
+  }
+
+  /** A builder; {@code id} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String id() {
+    return engine.id();
+  }
+
+  /** The port the ROUTER listens on (the real one when built with port 0). */
+  public int port() {
+    return engine.routerPort();
+  }
+
+  /** The address to give NetNodes: {@code tcp://HOST:PORT} (loopback when bound to all interfaces). */
+  public String endpoint() {
+    String host = bindAddress.equals("*") || bindAddress.equals("0.0.0.0") ? "127.0.0.1" : bindAddress;
+    return "tcp://" + host + ":" + port();
+  }
+
+  /** The id of the parent Station, or null without one. */
+  public String upstreamId() {
+    return upstreamId;
+  }
+
+  @Override
+  public void on(String key, Listen listen) {
+    engine.on(key, listen);
+  }
+
+  @Override
+  public void off(String key) {
+    engine.off(key);
+  }
+
+  @Override
+  public Message.Builder message(String to, String key, Object value) {
+    return engine.message(to, key, value);
+  }
+
+  @Override
+  public void send(Message message, Route route) {
+    engine.send(message, route);
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
+    return engine.sendConfirmed(message, route);
+  }
+
+  /**
+   * Sends upstream through the pusher, confirmed (the Python {@code Station.push}).
+   *
+   * @throws IllegalStateException without an upstream
+   */
+  public java.util.concurrent.CompletableFuture<DeliveryReceipt> push(String to, String key, Object value) {
+    return engine.sendConfirmed(message(to, key, value).build(), Route.UPSTREAM);
+  }
+
+  @Override
+  public EndpointStats stats() {
+    return engine.stats();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return engine.isClosed();
+  }
+
+  /** Waits until the Station is closed (by {@link #close()} or a {@code KILL} message). */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Waits up to {@code timeout} for the Station to close; true if it did. */
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
+    return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    closed.countDown();
+  }
+
+  @Override
+  public String toString() {
+    return "Station{" + id() + " on " + endpoint() + (upstreamId == null ? "" : " -> " + upstreamId) + "}";
+  }
+
+  /** Builds a {@link Station}. Not thread-safe. */
+  public static final class Builder {
+    private String id;
+    private int port = 0;
+    private String bindAddress = "*";
+    private String upstreamEndpoint;
+    private String upstreamId;
+    private final Map<String, Listen> listens = new LinkedHashMap<>();
+    private Listen fallback;
+    private EndpointOptions options = EndpointOptions.defaults();
+
+    private Builder() {}
+
+    /** The Station's id, also its socket identity; required. */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /** The port to listen on; 0 (the default) picks a free one, see {@link Station#port()}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The address to bind; default all interfaces ({@code *}); tests use {@code 127.0.0.1}. */
+    public Builder bindAddress(String address) {
+      this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Connects a pusher to the parent Station {@code upstreamId} at {@code host:port}. */
+    public Builder upstream(String host, int port, String upstreamId) {
+      return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
+    }
+
+    /** Connects a pusher to a parent at any ZeroMQ endpoint. */
+    public Builder upstreamEndpoint(String endpoint, String upstreamId) {
+      this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
+      return this;
+    }
+
+    /** Registers the listen for {@code key} (replacing a built-in one such as {@code KILL}). */
+    public Builder listen(String key, Listen listen) {
+      listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
+      return this;
+    }
+
+    /** The listen for keys that have none (default: log and count them). */
+    public Builder fallback(Listen listen) {
+      this.fallback = listen;
+      return this;
+    }
+
+    /** Engine settings; default {@link EndpointOptions#defaults()}. */
+    public Builder options(EndpointOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Starts the Station.
+     *
+     * @throws IllegalArgumentException when the id is missing
+     * @throws IllegalStateException when the port cannot be bound
+     */
+    public Station build() {
+      if (id == null || id.isEmpty()) {
+        throw new IllegalArgumentException("id is required");
+      }
+      return new Station(this);
+    }
+  }
+}
