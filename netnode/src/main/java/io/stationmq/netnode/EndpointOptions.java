@@ -13,14 +13,19 @@ import java.util.Objects;
  * send if no confirmation came, then at intervals multiplied by {@link #repeatBackoff()} up
  * to {@link #maxRepeatInterval()}, once per unit of its ttl (default ttl 2: three sends in
  * all, failing about 3.5 s after the first with the defaults). The Python toolkit checks every
- * 5 s and re-sends after 10 s; that is far too slow to notice a lost message on a LAN.
+ * 5 s and re-sends after 10 s; that is far too slow to notice a lost message on a LAN. A timer
+ * that fires while the recipient is still confirming earlier messages (a backlog, not a loss) is
+ * postponed without spending ttl; one that fires after a later message was confirmed re-sends
+ * at once.
  *
  * <p><b>Back-pressure.</b> Each worker has a queue of {@link #workerQueueCapacity()}
  * messages. When the worker a message belongs to is full, the socket thread stops reading its
  * sockets until there is room, so ZeroMQ's high-water marks push back on the senders; nothing
- * is dropped on the receiving side. At most {@link #maxInFlight()} confirmed messages wait for
- * confirmation; further {@code sendConfirmed} calls fail at once with {@link
- * OutboxFullException}.
+ * is dropped on the receiving side. When a peer's queue is full, a write waits up to {@link
+ * #sendTimeout()} (taking no new work meanwhile) before the message is dropped and counted. At
+ * most {@link #sendQueueCapacity()} outgoing messages wait for the socket thread, and at most
+ * {@link #maxInFlight()} confirmed messages wait for confirmation; further {@code
+ * sendConfirmed} calls fail at once with {@link OutboxFullException}.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -35,6 +40,8 @@ public final class EndpointOptions {
   private final int dedupCapacity;
   private final int maxMessageBytes;
   private final int highWaterMark;
+  private final Duration sendTimeout;
+  private final int sendQueueCapacity;
   private final Duration linger;
   private final Duration handshakeInterval;
   private final Ticker ticker;
@@ -51,6 +58,8 @@ public final class EndpointOptions {
     this.dedupCapacity = b.dedupCapacity;
     this.maxMessageBytes = b.maxMessageBytes;
     this.highWaterMark = b.highWaterMark;
+    this.sendTimeout = b.sendTimeout;
+    this.sendQueueCapacity = b.sendQueueCapacity;
     this.linger = b.linger;
     this.handshakeInterval = b.handshakeInterval;
     this.ticker = b.ticker;
@@ -125,6 +134,24 @@ public final class EndpointOptions {
     return highWaterMark;
   }
 
+  /**
+   * How long a write may wait for a peer whose queue is full. Meanwhile the socket thread takes
+   * no new work, so the back-pressure reaches the senders; after it, the message is dropped
+   * and counted, and further writes to that peer are dropped at once while its queue stays
+   * full, so one stuck peer cannot stall a Station for long. Default 2 s.
+   */
+  public Duration sendTimeout() {
+    return sendTimeout;
+  }
+
+  /**
+   * Most outgoing messages queued for the socket thread. Beyond it an unconfirmed {@code send}
+   * is dropped and counted, and a stream waits (applying its overflow policy). Default 10,000.
+   */
+  public int sendQueueCapacity() {
+    return sendQueueCapacity;
+  }
+
   /** How long closing waits for queued outgoing messages to leave. Default 200 ms. */
   public Duration linger() {
     return linger;
@@ -160,6 +187,8 @@ public final class EndpointOptions {
     private int dedupCapacity = 65_536;
     private int maxMessageBytes = 64 << 20;
     private int highWaterMark = 10_000;
+    private Duration sendTimeout = Duration.ofSeconds(2);
+    private int sendQueueCapacity = 10_000;
     private Duration linger = Duration.ofMillis(200);
     private Duration handshakeInterval = Duration.ofSeconds(1);
     private Ticker ticker = Ticker.systemTicker();
@@ -178,6 +207,8 @@ public final class EndpointOptions {
       dedupCapacity = o.dedupCapacity;
       maxMessageBytes = o.maxMessageBytes;
       highWaterMark = o.highWaterMark;
+      sendTimeout = o.sendTimeout;
+      sendQueueCapacity = o.sendQueueCapacity;
       linger = o.linger;
       handshakeInterval = o.handshakeInterval;
       ticker = o.ticker;
@@ -244,6 +275,18 @@ public final class EndpointOptions {
       return this;
     }
 
+    /** See {@link EndpointOptions#sendTimeout()}. */
+    public Builder sendTimeout(Duration timeout) {
+      this.sendTimeout = Objects.requireNonNull(timeout, "sendTimeout");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#sendQueueCapacity()}. */
+    public Builder sendQueueCapacity(int capacity) {
+      this.sendQueueCapacity = capacity;
+      return this;
+    }
+
     /** See {@link EndpointOptions#linger()}. */
     public Builder linger(Duration linger) {
       this.linger = Objects.requireNonNull(linger, "linger");
@@ -285,6 +328,8 @@ public final class EndpointOptions {
       require(maxMessageBytes >= 1024, "maxMessageBytes must be at least 1024, got " + maxMessageBytes);
       require(highWaterMark >= 1, "highWaterMark must be positive, got " + highWaterMark);
       require(!linger.isNegative(), "linger must not be negative");
+      require(!sendTimeout.isNegative(), "sendTimeout must not be negative");
+      require(sendQueueCapacity >= 1, "sendQueueCapacity must be positive, got " + sendQueueCapacity);
       require(!handshakeInterval.isNegative(), "handshakeInterval must not be negative");
       return new EndpointOptions(this);
     }

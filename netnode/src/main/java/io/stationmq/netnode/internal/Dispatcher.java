@@ -207,7 +207,9 @@ final class Dispatcher {
       while (true) {
         Message m;
         try {
-          m = queue.take();
+          // Once stopping, run what is queued and end: the poison pill may not have fit in a
+          // full queue (for instance when a listen of this lane closed the endpoint).
+          m = stopping ? queue.poll() : queue.take();
         } catch (InterruptedException e) {
           if (stopping) {
             return;
@@ -218,7 +220,7 @@ final class Dispatcher {
           producerWaiting = false;
           onSpaceFreed.run();
         }
-        if (m == POISON) {
+        if (m == null || m == POISON) {
           return;
         }
         handle(m);

@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -76,6 +77,7 @@ public final class Engine implements AutoCloseable {
   private final RateLimitedLog warnings;
   private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
+  private final AtomicInteger queuedSends = new AtomicInteger();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final Pipe wakePipe;
   private final Thread socketThread;
@@ -104,6 +106,8 @@ public final class Engine implements AutoCloseable {
     }
   };
   private Parked parked;
+  private ParkedWrite parkedWrite;
+  private final Set<String> congestedPeers = new HashSet<>();
 
   /**
    * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
@@ -198,6 +202,12 @@ public final class Engine implements AutoCloseable {
       warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
       return;
     }
+    if (!hasSendCapacity()) {
+      counters.dropped.increment();
+      warnings.warn("{}: {} messages already wait for the socket thread; message {} to '{}' dropped",
+          id, options.sendQueueCapacity(), m.id(), m.to());
+      return;
+    }
     enqueue(new Outgoing(m, MessageCodec.encode(wireForm(m)), route, null));
   }
 
@@ -236,7 +246,13 @@ public final class Engine implements AutoCloseable {
     return m.isMultihop() ? m.newBuilder().to(m.to()).build() : m;
   }
 
-  private void enqueue(Object command) {
+  /** True while fewer than {@link EndpointOptions#sendQueueCapacity()} messages wait to be sent. */
+  public boolean hasSendCapacity() {
+    return queuedSends.get() < options.sendQueueCapacity();
+  }
+
+  private void enqueue(Outgoing command) {
+    queuedSends.incrementAndGet();
     commands.add(command);
     wakeUp();
     if (terminated) {
@@ -381,19 +397,22 @@ public final class Engine implements AutoCloseable {
     while (true) {
       long now = options.ticker().read();
       long timeout = pollTimeoutMillis(now);
-      ZMQ.Poller p = parked != null || closing ? wakeOnlyPoller : poller;
+      ZMQ.Poller p = parked != null || parkedWrite != null || closing ? wakeOnlyPoller : poller;
       p.poll(timeout);
       if (p.pollin(0)) {
         wakePending.set(false);
         drainWakePipe();
       }
+      if (parkedWrite != null) {
+        retryParkedWrite();
+      }
       if (runCommands()) {
         return;
       }
-      if (parked != null) {
+      if (parked != null && parkedWrite == null) {
         retryParked();
       }
-      if (parked == null && !closing) {
+      if (parked == null && parkedWrite == null && !closing) {
         if (routerIndex >= 0 && poller.pollin(routerIndex)) {
           readAll(router, true);
         }
@@ -401,11 +420,16 @@ public final class Engine implements AutoCloseable {
           readAll(dealer, false);
         }
       }
-      outbox.runDue(options.ticker().read(), this::resend, this::expire);
+      if (parkedWrite == null) {
+        outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> parkedWrite == null);
+      }
     }
   }
 
   private long pollTimeoutMillis(long now) {
+    if (parkedWrite != null) {
+      return 1; // retry the waiting write soon; there is no event for "this peer has room"
+    }
     if (!commands.isEmpty()) {
       return 0;
     }
@@ -425,14 +449,15 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Runs queued commands; true when told to close. */
+  /** Runs queued commands until one has to wait for a full peer; true when told to close. */
   private boolean runCommands() {
     Object c;
-    while ((c = commands.poll()) != null) {
+    while ((parkedWrite == null || closing) && (c = commands.poll()) != null) {
       if (c == CLOSE) {
         return true;
       }
       Outgoing o = (Outgoing) c;
+      queuedSends.decrementAndGet();
       try {
         sendOwn(o);
       } catch (RuntimeException e) {
@@ -447,7 +472,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
-    for (int i = 0; i < READ_BUDGET && parked == null; i++) {
+    for (int i = 0; i < READ_BUDGET && parked == null && parkedWrite == null; i++) {
       List<byte[]> frames = receive(socket);
       if (frames == null) {
         return;
@@ -598,7 +623,7 @@ public final class Engine implements AutoCloseable {
       malformed("'" + confirm.sender() + "'", "CONFIRM " + confirm.id() + " has a non-string value");
       return;
     }
-    Outbox.Pending p = outbox.remove(value.textValue());
+    Outbox.Pending p = outbox.confirmed(value.textValue(), options.ticker().read());
     if (p == null) {
       return; // a confirmation of a repeat that was already confirmed, or of a message not tracked
     }
@@ -658,10 +683,7 @@ public final class Engine implements AutoCloseable {
         : routeSingle(env.recipient(), env.body(), upstreamFrames);
     if (r == WriteResult.OK) {
       counters.forwarded.increment();
-    } else if (r == WriteResult.FULL) {
-      counters.dropped.increment();
-      warnings.warn("{}: dropped a message for '{}': the next hop's queue is full", id, env.nextHop());
-    } else {
+    } else if (r == WriteResult.UNREACHABLE) {
       reportUnreachable(env, header, via);
     }
   }
@@ -739,9 +761,6 @@ public final class Engine implements AutoCloseable {
         counters.unreachable.increment();
         warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
         notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
-      } else if (r == WriteResult.FULL) {
-        counters.dropped.increment();
-        warnings.warn("{}: queue to '{}' is full; message {} dropped", id, o.message().to(), o.message().id());
       }
       return;
     }
@@ -749,10 +768,7 @@ public final class Engine implements AutoCloseable {
       failUnreachable(p);
       return;
     }
-    if (r == WriteResult.FULL) {
-      counters.dropped.increment(); // tracked all the same: the repeat timer tries again
-    }
-    outbox.track(p, options.ticker().read());
+    outbox.track(p, options.ticker().read()); // even when dropped: the repeat timer tries again
   }
 
   private void failUnreachable(Outbox.Pending p) {
@@ -800,8 +816,6 @@ public final class Engine implements AutoCloseable {
     if (r == WriteResult.UNREACHABLE) {
       outbox.remove(p.message.id());
       failUnreachable(p);
-    } else if (r == WriteResult.FULL) {
-      counters.dropped.increment();
     }
   }
 
@@ -813,8 +827,56 @@ public final class Engine implements AutoCloseable {
     notifier.fail(p.future, p.message, e);
   }
 
-  /** Writes all frames without blocking. */
+  /**
+   * Writes all frames without blocking. When the peer's queue is full the write waits (see
+   * {@link #retryParkedWrite()}) and counts as accepted; it is dropped at once when another
+   * write is already waiting or the peer is known to be congested.
+   */
   private WriteResult write(ZMQ.Socket socket, List<byte[]> frames) {
+    WriteResult r = tryWrite(socket, frames);
+    if (r != WriteResult.FULL) {
+      if (r == WriteResult.OK && !congestedPeers.isEmpty()) {
+        congestedPeers.remove(peerOf(socket, frames));
+      }
+      return r;
+    }
+    String peer = peerOf(socket, frames);
+    if (parkedWrite != null || congestedPeers.contains(peer) || closing) {
+      counters.dropped.increment();
+      warnings.warn("{}: dropped a message for '{}': its queue is full", id, peer);
+      return WriteResult.DROPPED;
+    }
+    long deadline = options.ticker().read() + options.sendTimeout().toNanos();
+    parkedWrite = new ParkedWrite(socket, frames, peer, deadline);
+    return WriteResult.OK;
+  }
+
+  /** Retries the waiting write; drops it once the send timeout has passed. */
+  private void retryParkedWrite() {
+    ParkedWrite w = parkedWrite;
+    WriteResult r = tryWrite(w.socket(), w.frames());
+    if (r == WriteResult.FULL && !closing && options.ticker().read() < w.deadlineNanos()) {
+      return;
+    }
+    parkedWrite = null;
+    if (r == WriteResult.OK) {
+      congestedPeers.remove(w.peer());
+    } else if (r == WriteResult.FULL) {
+      counters.dropped.increment();
+      congestedPeers.add(w.peer());
+      warnings.warn("{}: dropped a message for '{}': its queue stayed full for {} ms; further messages for it "
+          + "are dropped while it stays full", id, w.peer(), options.sendTimeout().toMillis());
+    } else {
+      counters.unreachable.increment();
+      warnings.warn("{}: dropped a message for '{}': it disconnected", id, w.peer());
+    }
+  }
+
+  private String peerOf(ZMQ.Socket socket, List<byte[]> frames) {
+    return socket == dealer ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
+  }
+
+  private WriteResult tryWrite(ZMQ.Socket socket, List<byte[]> frames) {
     int last = frames.size() - 1;
     try {
       for (int i = 0; i <= last; i++) {
@@ -834,6 +896,7 @@ public final class Engine implements AutoCloseable {
 
   private void shutdownSocketThread() {
     parked = null;
+    parkedWrite = null;
     for (Outbox.Pending p : outbox.drain()) {
       counters.inFlight.decrementAndGet();
       notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), p.attempts));
@@ -860,6 +923,7 @@ public final class Engine implements AutoCloseable {
     while ((c = commands.poll()) != null) {
       if (c instanceof Outgoing) {
         Outgoing o = (Outgoing) c;
+        queuedSends.decrementAndGet();
         if (o.pending() != null) {
           counters.inFlight.decrementAndGet();
           notifier.fail(o.pending().future, o.message(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
@@ -870,11 +934,15 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** OK: written or waiting to be; DROPPED: counted and given up; UNREACHABLE: no such peer. */
   private enum WriteResult {
     OK,
     FULL,
+    DROPPED,
     UNREACHABLE
   }
+
+  private record ParkedWrite(ZMQ.Socket socket, List<byte[]> frames, String peer, long deadlineNanos) {}
 
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 

@@ -6,15 +6,25 @@ import io.stationmq.netnode.Route;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Confirmed messages waiting for their confirmation, with one timer queue for their re-sends
  * (a heap ordered by deadline; confirmed entries are skipped when they surface, so nothing
  * scans the whole outbox). Owned by the socket thread; not thread-safe.
+ *
+ * <p>When a message's timer fires, the recipient's progress decides what happens. Messages
+ * to one recipient travel in order, so if it has confirmed a message sent after this one,
+ * this one was lost: it is re-sent. If it has only confirmed earlier messages since the last
+ * check, it is alive and working through a backlog: the timer is postponed without spending
+ * ttl, so a burst to a busy receiver is not re-sent (which would add to its load) nor failed.
+ * If nothing came back, the message is re-sent and its ttl spent.
  */
 final class Outbox {
   /** One confirmed message in flight. Fields are the socket thread's. */
@@ -24,6 +34,8 @@ final class Outbox {
     final CompletableFuture<DeliveryReceipt> future;
     int attempts;
     int ttlLeft;
+    long sequence;
+    long checkedNanos;
     long firstSentNanos;
     long intervalNanos;
     long deadlineNanos;
@@ -43,6 +55,24 @@ final class Outbox {
   private final HashMap<String, Pending> byId = new HashMap<>();
   private final PriorityQueue<Pending> timers =
       new PriorityQueue<>(Comparator.comparingLong((Pending p) -> p.deadlineNanos));
+  private final LinkedHashMap<String, Progress> progress = new LinkedHashMap<>(64, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Progress> eldest) {
+      return size() > MAX_TRACKED_RECIPIENTS;
+    }
+  };
+  private long nextSequence;
+  private long postponed;
+
+  private static final int MAX_TRACKED_RECIPIENTS = 10_000;
+
+  /** What a recipient has confirmed lately. */
+  private static final class Progress {
+    long lastConfirmNanos = Long.MIN_VALUE;
+    long highestConfirmedSequence = -1;
+  }
 
   Outbox(long firstIntervalNanos, double backoff, long maxIntervalNanos) {
     this.firstIntervalNanos = firstIntervalNanos;
@@ -53,11 +83,24 @@ final class Outbox {
   /** Starts tracking a message just sent for the first time. */
   void track(Pending p, long nowNanos) {
     p.attempts = 1;
+    p.sequence = nextSequence++;
     p.firstSentNanos = nowNanos;
+    p.checkedNanos = nowNanos;
     p.intervalNanos = firstIntervalNanos;
     p.deadlineNanos = nowNanos + firstIntervalNanos;
     byId.put(p.message.id(), p);
     timers.add(p);
+  }
+
+  /** A confirmation arrived: stops tracking {@code id}, notes the recipient's progress, returns the entry or null. */
+  Pending confirmed(String id, long nowNanos) {
+    Pending p = remove(id);
+    if (p != null) {
+      Progress pr = progress.computeIfAbsent(p.message.to(), k -> new Progress());
+      pr.lastConfirmNanos = nowNanos;
+      pr.highestConfirmedSequence = Math.max(pr.highestConfirmedSequence, p.sequence);
+    }
+    return p;
   }
 
   /** Stops tracking {@code id} and returns its entry, or null if it is not (or no longer) here. */
@@ -72,14 +115,23 @@ final class Outbox {
   /**
    * Handles every entry whose deadline has passed: one with ttl left is counted as re-sent
    * (ttl decremented, next interval backed off) and passed to {@code resend}; one with none
-   * left is removed and passed to {@code expired}.
+   * left is removed and passed to {@code expired}. Stops early when {@code canContinue} says so.
    */
-  void runDue(long nowNanos, Consumer<Pending> resend, Consumer<Pending> expired) {
-    while (!timers.isEmpty() && timers.peek().deadlineNanos <= nowNanos) {
+  void runDue(long nowNanos, Consumer<Pending> resend, Consumer<Pending> expired, BooleanSupplier canContinue) {
+    while (!timers.isEmpty() && timers.peek().deadlineNanos <= nowNanos && canContinue.getAsBoolean()) {
       Pending p = timers.poll();
       if (p.done) {
         continue;
       }
+      Progress pr = progress.get(p.message.to());
+      if (pr != null && pr.highestConfirmedSequence < p.sequence && pr.lastConfirmNanos > p.checkedNanos) {
+        postponed++; // the recipient is alive and busy with earlier messages: wait, spend no ttl
+        p.checkedNanos = nowNanos;
+        p.deadlineNanos = nowNanos + p.intervalNanos;
+        timers.add(p);
+        continue;
+      }
+      p.checkedNanos = nowNanos;
       if (p.ttlLeft <= 0) {
         remove(p.message.id());
         expired.accept(p);
@@ -113,5 +165,10 @@ final class Outbox {
 
   int size() {
     return byId.size();
+  }
+
+  /** How many timers were postponed because the recipient was busy with earlier messages. */
+  long postponedCount() {
+    return postponed;
   }
 }
