@@ -414,7 +414,17 @@ public final class MessageCodec {
     return node;
   }
 
-  static <T> T convert(JsonNode node, Class<T> type, String field) {
+  /**
+   * Converts a JSON tree to {@code type} with the codec's settings (unknown properties
+   * ignored, {@link NdArray} supported).
+   *
+   * @throws MessageFormatException if it does not convert
+   */
+  public static <T> T convert(JsonNode node, Class<T> type) {
+    return convert(node, type, "value");
+  }
+
+    static <T> T convert(JsonNode node, Class<T> type, String field) {
     try {
       return MAPPER.treeToValue(node, type);
     } catch (IOException | RuntimeException e) {

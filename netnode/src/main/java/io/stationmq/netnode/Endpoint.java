@@ -2,6 +2,7 @@ package io.stationmq.netnode;
 
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,8 +21,30 @@ public interface Endpoint extends AutoCloseable {
   /** Registers (or replaces) the listen for {@code key}. */
   void on(String key, Listen listen);
 
-  /** Removes the listen for {@code key}, if any. */
+  /**
+   * Registers (or replaces) a batch listen for {@code key}: each {@code STREAM} batch whose
+   * inner key is {@code key} arrives in one call (a plain message under {@code key} as a batch
+   * of one). Replaces a {@link Listen} for the same key.
+   */
+  void onBatch(String key, BatchListen listen);
+
+  /**
+   * Registers a typed sample listen for {@code key}: one call per stream sample, each decoded
+   * once to {@code type}. Replaces any listen for the same key.
+   */
+  default <T> void onSamples(String key, Class<T> type, SampleListen<T> listen) {
+    onBatch(key, batch -> {
+      for (T sample : batch.samples(type)) {
+        listen.handle(sample);
+      }
+    });
+  }
+
+  /** Removes the listen (of any kind) for {@code key}, if any. */
   void off(String key);
+
+  /** What this endpoint has received of each stream, with lost batches counted. */
+  List<ReceivedStream> receivedStreams();
 
   /**
    * A builder for a message from this endpoint, with a fresh id, this endpoint as sender, and

@@ -3,7 +3,9 @@ package io.stationmq.netnode;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 public final class NetNode implements Endpoint {
   private final Engine engine;
   private final String upstreamId;
+  private final List<SampleStream> streams = new ArrayList<>();
 
   private NetNode(Engine engine, String upstreamId) {
     this.engine = engine;
@@ -72,6 +75,16 @@ public final class NetNode implements Endpoint {
   }
 
   @Override
+  public void onBatch(String key, BatchListen listen) {
+    engine.onBatch(key, listen);
+  }
+
+  @Override
+  public List<ReceivedStream> receivedStreams() {
+    return engine.receivedStreams();
+  }
+
+  @Override
   public Message.Builder message(String to, String key, Object value) {
     return engine.message(to, key, value);
   }
@@ -86,6 +99,38 @@ public final class NetNode implements Endpoint {
     return engine.sendConfirmed(message, route);
   }
 
+  /**
+   * Opens a stream of samples under {@code key}, sent to the upstream (or {@link
+   * StreamOptions#to()}) in {@code STREAM} batches; see {@link SampleStream}. The stream's
+   * batches are sent as {@code "{id}_{n}"} from {@code "{node id}_{id}"}, as the Python
+   * toolkit does.
+   *
+   * @throws IllegalArgumentException when {@code id} or {@code key} is empty
+   * @throws IllegalStateException when the node is closed, or has no upstream and no {@code to}
+   */
+  public SampleStream getStream(String id, String key, StreamOptions options) {
+    if (id == null || id.isEmpty() || key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("stream id and key must be non-empty");
+    }
+    String to = options.to() != null ? options.to() : upstreamId;
+    if (to == null) {
+      throw new IllegalStateException(id() + " has no upstream: give the stream a recipient with StreamOptions.to");
+    }
+    synchronized (streams) {
+      if (engine.isClosed()) {
+        throw new IllegalStateException(id() + " is closed");
+      }
+      SampleStream stream = new SampleStream(engine, id(), id, key, to, options);
+      streams.add(stream);
+      return stream;
+    }
+  }
+
+  /** Opens a stream with {@link StreamOptions#defaults()}. */
+  public SampleStream getStream(String id, String key) {
+    return getStream(id, key, StreamOptions.defaults());
+  }
+
   @Override
   public EndpointStats stats() {
     return engine.stats();
@@ -96,8 +141,15 @@ public final class NetNode implements Endpoint {
     return engine.isClosed();
   }
 
+  /** Closes the node's streams (sending what they hold), then the node; see {@link Endpoint#close()}. */
   @Override
   public void close() {
+    List<SampleStream> open;
+    synchronized (streams) {
+      open = new ArrayList<>(streams);
+      streams.clear();
+    }
+    open.forEach(SampleStream::close);
     engine.close();
   }
 

@@ -1,17 +1,20 @@
 package io.stationmq.station;
 
 import io.stationmq.message.Message;
+import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
+import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
 import io.stationmq.netnode.internal.Keys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -104,6 +107,16 @@ public final class Station implements Endpoint {
   @Override
   public void off(String key) {
     engine.off(key);
+  }
+
+  @Override
+  public void onBatch(String key, BatchListen listen) {
+    engine.onBatch(key, listen);
+  }
+
+  @Override
+  public List<ReceivedStream> receivedStreams() {
+    return engine.receivedStreams();
   }
 
   @Override

@@ -3,13 +3,21 @@ package io.stationmq.netnode.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
+import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.Listen;
+import io.stationmq.netnode.ReceivedStream;
+import io.stationmq.netnode.StreamBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +35,11 @@ final class Dispatcher {
   private static final Message POISON = Message.builder().id("-").to("-").sender("-").key("-").build();
 
   private final String endpointId;
+  private static final int MAX_TRACKED_STREAMS = 10_000;
+
   private final Map<String, Listen> listens = new ConcurrentHashMap<>();
+  private final Map<String, BatchListen> batchListens = new ConcurrentHashMap<>();
+  private final Map<String, StreamState> streams = new ConcurrentHashMap<>();
   private final Listen fallback;
   private final boolean mergeStreamHeaders;
   private final Counters counters;
@@ -58,11 +70,28 @@ final class Dispatcher {
   }
 
   void on(String key, Listen listen) {
-    listens.put(requireKey(key), Objects.requireNonNull(listen, "listen"));
+    Objects.requireNonNull(listen, "listen");
+    batchListens.remove(requireKey(key));
+    listens.put(key, listen);
+  }
+
+  void onBatch(String key, BatchListen listen) {
+    Objects.requireNonNull(listen, "listen");
+    listens.remove(requireKey(key));
+    batchListens.put(key, listen);
   }
 
   void off(String key) {
     listens.remove(key);
+    batchListens.remove(key);
+  }
+
+  List<ReceivedStream> receivedStreams() {
+    List<ReceivedStream> out = new ArrayList<>(streams.size());
+    for (StreamState st : streams.values()) {
+      out.add(new ReceivedStream(st.sender, st.prefix, st.key, st.samples.sum(), st.batches.sum(), st.gaps.sum()));
+    }
+    return out;
   }
 
   private static String requireKey(String key) {
@@ -133,6 +162,11 @@ final class Dispatcher {
   private void handle(Message m) {
     if (m.key().equals(Keys.STREAM)) {
       handleStream(m);
+      return;
+    }
+    BatchListen batchListen = listens.containsKey(m.key()) ? null : batchListens.get(m.key());
+    if (batchListen != null) {
+      callBatch(batchListen, m, m.key(), Map.of(), List.of(m.valueNode()));
     } else {
       call(m.key(), m);
     }
@@ -150,7 +184,18 @@ final class Dispatcher {
       return;
     }
     JsonNode headers = m.valueField("headers");
+    String key = inner.textValue();
+    countBatch(m, key, payload.size());
     boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
+    BatchListen batchListen = listens.containsKey(key) ? null : batchListens.get(key);
+    if (batchListen != null) {
+      List<JsonNode> samples = new ArrayList<>(payload.size());
+      for (JsonNode item : payload) {
+        samples.add(merge && item.isObject() ? ((ObjectNode) item).setAll((ObjectNode) headers) : item);
+      }
+      callBatch(batchListen, m, key, headerMap(headers), samples);
+      return;
+    }
     for (JsonNode item : payload) {
       JsonNode sample = item;
       if (merge && item.isObject()) {
@@ -159,6 +204,79 @@ final class Dispatcher {
         sample = merged;
       }
       call(inner.textValue(), m.newBuilder().key(inner.textValue()).value(sample).build());
+    }
+  }
+
+  private static Map<String, Object> headerMap(JsonNode headers) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    if (headers != null && headers.isObject()) {
+      headers.fields().forEachRemaining(e -> {
+        Object v = MessageCodec.convert(e.getValue(), Object.class);
+        if (v != null) {
+          map.put(e.getKey(), v);
+        }
+      });
+    }
+    return map;
+  }
+
+  /** Counts a received batch and any gap in its stream's batch numbers ({@code "{stream}_{n}"}). */
+  private void countBatch(Message m, String key, int samples) {
+    String id = m.id();
+    int cut = id.lastIndexOf('_');
+    String prefix = cut > 0 ? id.substring(0, cut) : id;
+    long number;
+    try {
+      number = cut > 0 ? Long.parseLong(id.substring(cut + 1)) : -1;
+    } catch (NumberFormatException e) {
+      number = -1;
+    }
+    String streamKey = m.sender() + '\u0000' + prefix;
+    StreamState st = streams.get(streamKey);
+    if (st == null) {
+      if (streams.size() >= MAX_TRACKED_STREAMS) {
+        return;
+      }
+      st = streams.computeIfAbsent(streamKey, k -> new StreamState(m.sender(), prefix, key));
+    }
+    st.samples.add(samples);
+    st.batches.increment();
+    if (number >= 0) {
+      if (st.lastNumber >= 0 && number > st.lastNumber + 1) {
+        long missing = number - st.lastNumber - 1;
+        st.gaps.add(missing);
+        log.warn("{}: stream '{}' from '{}' skipped {} batch(es) before {}", endpointId, prefix, m.sender(), missing, id);
+      }
+      st.lastNumber = number; // lower than before: the sender restarted its stream
+    }
+  }
+
+  private void callBatch(BatchListen listen, Message m, String key, Map<String, Object> headers, List<JsonNode> samples) {
+    counters.dispatched.increment();
+    try {
+      listen.handle(new StreamBatch(m.sender(), m.id(), key, headers, samples));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reportFailure(key, m, e);
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      reportFailure(key, m, e);
+    }
+  }
+
+  /** What one stream has delivered; counters read by anyone, lastNumber only by its lane. */
+  private static final class StreamState {
+    final String sender;
+    final String prefix;
+    final String key;
+    final LongAdder samples = new LongAdder();
+    final LongAdder batches = new LongAdder();
+    final LongAdder gaps = new LongAdder();
+    long lastNumber = -1;
+
+    StreamState(String sender, String prefix, String key) {
+      this.sender = sender;
+      this.prefix = prefix;
+      this.key = key;
     }
   }
 

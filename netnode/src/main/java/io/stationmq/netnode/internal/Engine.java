@@ -7,12 +7,14 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
+import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.OutboxFullException;
+import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
@@ -167,6 +169,16 @@ public final class Engine implements AutoCloseable {
   /** See {@link io.stationmq.netnode.Endpoint#on}. */
   public void on(String key, Listen listen) {
     dispatcher.on(key, listen);
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#onBatch}. */
+  public void onBatch(String key, BatchListen listen) {
+    dispatcher.onBatch(key, listen);
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#receivedStreams}. */
+  public List<ReceivedStream> receivedStreams() {
+    return dispatcher.receivedStreams();
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#off}. */

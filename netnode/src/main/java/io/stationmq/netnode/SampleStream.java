@@ -1,0 +1,257 @@
+package io.stationmq.netnode;
+
+import io.stationmq.message.Flags;
+import io.stationmq.message.Message;
+import io.stationmq.netnode.internal.Engine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A queue that producers push samples into (a DAQ callback at kHz rates, a camera), which a
+ * background thread batches into {@code STREAM} messages exactly as the Python {@code
+ * Net_Node.get_stream} does (PROTOCOL.md section 6), so Python receivers understand them.
+ * Obtain one from {@link NetNode#getStream}.
+ *
+ * <p>A batch is sent when it holds {@link StreamOptions#batchSize()} samples, or when its
+ * first sample has waited {@link StreamOptions#maxDelay()}, so a slow sensor's samples are not
+ * held back. With batch size 1 every sample is its own message under the stream's key. An
+ * idle stream costs no CPU: its thread blocks on the queue. Streams are unconfirmed
+ * ({@code NOREPEAT}); receivers detect lost batches from gaps in the batch numbers.
+ *
+ * <p>Thread-safe: any number of producers may push. When the queue is full, {@link
+ * StreamOptions#overflow()} decides (block, refuse, or drop the oldest), and every loss is
+ * counted in {@link #stats()}. {@link #close()} sends what is queued, then stops the thread;
+ * later pushes throw {@link IllegalStateException}. Pushing the string {@code "END"} ends the
+ * stream like {@code close()}, for compatibility with Python producers.
+ */
+public final class SampleStream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SampleStream.class);
+  private static final Object END = new Object();
+
+  private final Engine engine;
+  private final String streamId;
+  private final String key;
+  private final String sender;
+  private final String to;
+  private final StreamOptions options;
+  private final BlockingQueue<Object> queue;
+  private final Thread thread;
+  private final AtomicLong pushed = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final Object closeLock = new Object();
+  private volatile boolean closed;
+  private long batchNumber;
+
+  SampleStream(Engine engine, String nodeId, String streamId, String key, String to, StreamOptions options) {
+    this.engine = engine;
+    this.streamId = streamId;
+    this.key = key;
+    this.sender = nodeId + "_" + streamId;
+    this.to = to;
+    this.options = options;
+    this.queue = new ArrayBlockingQueue<>(options.capacity() + 1); // + 1: room for the end marker
+    this.thread = new Thread(this::run, "stationmq-node-" + nodeId + "-stream-" + streamId);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The stream's id (its batches are {@code "{id}_{n}"}). */
+  public String id() {
+    return streamId;
+  }
+
+  /** The key the receiver dispatches samples under. */
+  public String key() {
+    return key;
+  }
+
+  /**
+   * Queues a sample: any JSON value, POJO, record, map, list or {@link
+   * io.stationmq.message.NdArray}. Returns true when queued; false when refused by {@link
+   * Overflow#FAIL} (counted).
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public boolean push(Object sample) {
+    if (closed) {
+      refused.incrementAndGet();
+      throw new IllegalStateException("stream '" + streamId + "' is closed");
+    }
+    if ("END".equals(sample)) {
+      close();
+      return true;
+    }
+    Object item = sample == null ? NULL_SAMPLE : sample;
+    switch (options.overflow()) {
+      case BLOCK:
+        try {
+          while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+            if (closed) {
+              refused.incrementAndGet();
+              throw new IllegalStateException("stream '" + streamId + "' closed while the push waited");
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          refused.incrementAndGet();
+          return false;
+        }
+        break;
+      case FAIL:
+        if (queue.remainingCapacity() <= 1 || !queue.offer(item)) {
+          refused.incrementAndGet();
+          return false;
+        }
+        break;
+      default:
+        while (queue.remainingCapacity() <= 1 || !queue.offer(item)) {
+          Object oldest = queue.poll();
+          if (oldest == END) { // closed meanwhile: keep the end marker, refuse the sample
+            queue.offer(END);
+            refused.incrementAndGet();
+            throw new IllegalStateException("stream '" + streamId + "' is closed");
+          }
+          if (oldest != null) {
+            dropped.incrementAndGet();
+          }
+        }
+    }
+    pushed.incrementAndGet();
+    return true;
+  }
+
+  /** A snapshot of the counters. */
+  public StreamStats stats() {
+    return new StreamStats(pushed.get(), sent.get(), batches.get(), dropped.get(), refused.get(), queue.size());
+  }
+
+  /** True once closed. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Sends what is queued, then stops the stream's thread. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        queue.put(END); // the queue keeps one place free for it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    List<Object> batch = new ArrayList<>(options.batchSize());
+    long maxDelayNanos = options.maxDelay().toNanos();
+    try {
+      while (true) {
+        Object first = queue.take(); // blocks: an idle stream costs no CPU
+        boolean end = first == END;
+        if (!end) {
+          batch.add(first);
+          long deadline = System.nanoTime() + maxDelayNanos;
+          while (batch.size() < options.batchSize()) {
+            long left = deadline - System.nanoTime();
+            Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+              break;
+            }
+            if (next == END) {
+              end = true;
+              break;
+            }
+            batch.add(next);
+          }
+          send(batch);
+          batch.clear();
+        }
+        if (end) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("stream '{}' stopped: {}", streamId, e.getMessage(), e);
+      closed = true;
+    }
+  }
+
+  private void send(List<Object> samples) {
+    Message m = options.batchSize() == 1 && samples.size() == 1 ? single(samples.get(0)) : batch(samples);
+    // Wait for room in the endpoint's send queue: the back-pressure then reaches this
+    // stream's queue, where the overflow policy applies.
+    while (!engine.hasSendCapacity() && !engine.isClosed()) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    if (engine.isClosed()) {
+      dropped.addAndGet(samples.size());
+      return;
+    }
+    engine.send(m, Route.AUTO);
+    sent.addAndGet(samples.size());
+    batches.incrementAndGet();
+  }
+
+  private Message single(Object sample) {
+    Message.Builder b = Message.builder().id(nextId()).to(to).sender(sender).key(key).value(unwrap(sample))
+        .flag(Flags.NOREPEAT).flag(Flags.MINPRINT);
+    b.extra("subject", options.subject()).extra("pilot", options.pilot()).extra("continuous", true);
+    return b.build();
+  }
+
+  private Message batch(List<Object> samples) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put("subject", options.subject());
+    headers.put("pilot", options.pilot());
+    headers.put("continuous", true);
+    List<Object> payload = new ArrayList<>(samples.size());
+    samples.forEach(s -> payload.add(unwrap(s)));
+    Map<String, Object> value = new LinkedHashMap<>();
+    value.put("inner_key", key);
+    value.put("headers", headers);
+    value.put("payload", payload);
+    return Message.builder().id(nextId()).to(to).sender(sender).key("STREAM").value(value)
+        .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
+  }
+
+  private String nextId() {
+    return streamId + "_" + batchNumber++;
+  }
+
+  private static final Object NULL_SAMPLE = new Object();
+
+  private static Object unwrap(Object sample) {
+    return sample == NULL_SAMPLE ? null : sample;
+  }
+
+  @Override
+  public String toString() {
+    return "SampleStream{" + streamId + ", key=" + key + ", to=" + to + ", " + stats() + "}";
+  }
+}

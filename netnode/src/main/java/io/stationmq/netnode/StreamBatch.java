@@ -1,0 +1,78 @@
+package io.stationmq.netnode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stationmq.message.MessageCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One batch of stream samples as received: who sent it, its inner key, its headers (subject,
+ * pilot, ...) and its samples. Immutable; samples are converted on request.
+ */
+public final class StreamBatch {
+  private final String sender;
+  private final String id;
+  private final String key;
+  private final Map<String, Object> headers;
+  private final List<JsonNode> samples;
+
+  /** Creates a batch; the sample trees are owned by the batch and must not be changed. */
+  public StreamBatch(String sender, String id, String key, Map<String, Object> headers, List<JsonNode> samples) {
+    this.sender = sender;
+    this.id = id;
+    this.key = key;
+    this.headers = Map.copyOf(headers);
+    this.samples = List.copyOf(samples);
+  }
+
+  /** The sender's id. */
+  public String sender() {
+    return sender;
+  }
+
+  /** The batch message's id ({@code "{stream}_{n}"}). */
+  public String id() {
+    return id;
+  }
+
+  /** The key the samples are for (the batch's {@code inner_key}). */
+  public String key() {
+    return key;
+  }
+
+  /** The batch headers (e.g. {@code subject}, {@code pilot}, {@code continuous}); null values left out. */
+  public Map<String, Object> headers() {
+    return headers;
+  }
+
+  /** How many samples the batch holds. */
+  public int size() {
+    return samples.size();
+  }
+
+  /** The samples as JSON trees (copies). */
+  public List<JsonNode> sampleNodes() {
+    List<JsonNode> copies = new ArrayList<>(samples.size());
+    samples.forEach(s -> copies.add(s.deepCopy()));
+    return copies;
+  }
+
+  /**
+   * The samples converted to {@code type}, in order.
+   *
+   * @throws io.stationmq.message.MessageFormatException if a sample does not convert
+   */
+  public <T> List<T> samples(Class<T> type) {
+    List<T> out = new ArrayList<>(samples.size());
+    for (JsonNode s : samples) {
+      out.add(MessageCodec.convert(s, type));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "StreamBatch{" + id + " from " + sender + ", key=" + key + ", " + samples.size() + " samples}";
+  }
+}
