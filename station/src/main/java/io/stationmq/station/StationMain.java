@@ -89,8 +89,8 @@ public final class StationMain {
     System.exit(run(argv, System.out, System.err));
   }
 
-  /** Runs until the Station closes; returns the exit code. */
-  static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
+  /** Runs until the Station closes; returns the exit code (0, or 2 for bad arguments, 1 when it cannot start). */
+  public static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
     Args args;
     try {
       args = Args.parse(argv);

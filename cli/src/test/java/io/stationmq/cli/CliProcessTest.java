@@ -1,0 +1,130 @@
+package io.stationmq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code station}, {@code listen} and {@code send} as real child processes talking to each other. */
+@Tag("process")
+@Timeout(90)
+class CliProcessTest {
+  private static final Pattern LISTENING = Pattern.compile("listening on tcp://[^:]+:(\\d+) as (\\S+)");
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private Process start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Main.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    processes.add(p);
+    return p;
+  }
+
+  private static String readLine(BufferedReader r) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return r.readLine();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }).orTimeout(30, TimeUnit.SECONDS).join();
+  }
+
+  private static BufferedReader stdout(Process p) {
+    return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  /** Runs a command to completion; returns its exit code and output. */
+  private record Result(int code, String stdout, String stderr) {}
+
+  private Result run(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).start();
+    processes.add(p);
+    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return p.getErrorStream().readAllBytes();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "command finished: " + args[0]);
+    return new Result(p.exitValue(), out, new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void sendArrivesOnListenAsJsonAndUnreachableSendFailsWithItsReason() throws Exception {
+    Process station = start("station", "--id", "T", "--port", "0", "--bind", "127.0.0.1");
+    Matcher m = LISTENING.matcher(String.valueOf(readLine(stdout(station))));
+    assertTrue(m.matches(), "station announces itself");
+    String connect = "127.0.0.1:" + m.group(1);
+
+    Process listen = start("listen", "--connect", connect, "--upstream-id", "T", "--id", "watcher");
+    BufferedReader listenOut = stdout(listen);
+
+    // The listener registers with the station when it connects; retry the first send until it does.
+    Result sent = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      sent = run("send", "--connect", connect, "--upstream-id", "T", "--to", "watcher", "--key", "DATA",
+          "--value", "{\"trial\": 3}", "--confirm", "--id", "sender_" + attempt, "--timeout", "5");
+      if (sent.code() == 0) {
+        break;
+      }
+    }
+    assertEquals(0, sent.code(), "send --confirm exits 0: " + sent.stderr());
+    assertTrue(sent.stdout().startsWith("confirmed "), sent.stdout());
+
+    JsonNode line = new ObjectMapper().readTree(readLine(listenOut));
+    assertEquals("DATA", line.get("key").asText());
+    assertEquals(3, line.get("value").get("trial").asInt());
+    assertEquals("watcher", line.get("to").asText());
+
+    Result unreachable = run("send", "--connect", connect, "--upstream-id", "T", "--to", "nobody", "--key", "DATA",
+        "--confirm", "--timeout", "5");
+    assertEquals(Main.UNREACHABLE, unreachable.code(), unreachable.stderr());
+    assertTrue(unreachable.stderr().contains("'nobody' is unreachable from 'T'"), unreachable.stderr());
+
+    Result badJson = run("send", "--connect", connect, "--upstream-id", "T", "--to", "x", "--key", "K", "--value", "{oops");
+    assertEquals(2, badJson.code());
+    assertTrue(badJson.stderr().contains("--value is not valid JSON"), badJson.stderr());
+  }
+
+  @Test
+  void helpAndAShortDemoSucceed() throws Exception {
+    Result help = run("--help");
+    assertEquals(0, help.code());
+    assertTrue(help.stdout().contains("demo") && help.stdout().contains("listen"), help.stdout());
+    Result demo = run("demo", "--duration", "3", "--rate", "200");
+    assertEquals(0, demo.code(), demo.stdout() + demo.stderr());
+    assertTrue(demo.stdout().contains("result: OK, nothing lost"), demo.stdout());
+  }
+}
