@@ -409,9 +409,13 @@ public final class Message {
       return this;
     }
 
-    /** Package-private: sets a value tree the caller hands over (no copy). */
-    Builder valueTree(JsonNode node) {
-      this.value = node;
+    /**
+     * Sets the value to a tree the caller hands over without copying it (for large values built
+     * once, such as stream batches). The caller must not change the tree afterwards; numbers
+     * should have the types decoding gives (as {@link MessageCodec#toJson} makes them).
+     */
+    public Builder valueTree(JsonNode node) {
+      this.value = node == null ? NullNode.getInstance() : node;
       return this;
     }
 

@@ -354,6 +354,16 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Converts any Java value (POJO, record, map, list, {@link NdArray}, a Jackson tree, which is
+   * copied) to the JSON tree a message would carry; null becomes JSON null.
+   *
+   * @throws IllegalArgumentException if the value cannot be represented as JSON
+   */
+  public static JsonNode toJson(Object value) {
+    return toTree(value);
+  }
+
   /** Converts any Java value (or a Jackson tree, copied) to a tree; null becomes JSON null. */
   static JsonNode toTree(Object value) {
     if (value == null) {

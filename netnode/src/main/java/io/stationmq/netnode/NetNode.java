@@ -105,7 +105,8 @@ public final class NetNode implements Endpoint {
    * batches are sent as {@code "{id}_{n}"} from {@code "{node id}_{id}"}, as the Python
    * toolkit does.
    *
-   * @throws IllegalArgumentException when {@code id} or {@code key} is empty
+   * @throws IllegalArgumentException when {@code id} or {@code key} is empty, or a stream with
+   *     this id is open
    * @throws IllegalStateException when the node is closed, or has no upstream and no {@code to}
    */
   public SampleStream getStream(String id, String key, StreamOptions options) {
@@ -120,9 +121,18 @@ public final class NetNode implements Endpoint {
       if (engine.isClosed()) {
         throw new IllegalStateException(id() + " is closed");
       }
-      SampleStream stream = new SampleStream(engine, id(), id, key, to, options);
-      streams.add(stream);
-      return stream;
+      if (streams.stream().anyMatch(open -> open.id().equals(id))) {
+        throw new IllegalArgumentException("a stream '" + id + "' is already open on " + id()
+            + ": its batch numbers would collide");
+      }
+      SampleStream[] created = new SampleStream[1];
+      created[0] = new SampleStream(engine, id(), id, key, to, options, () -> {
+        synchronized (streams) {
+          streams.remove(created[0]);
+        }
+      });
+      streams.add(created[0]);
+      return created[0];
     }
   }
 

@@ -1,14 +1,17 @@
 package io.stationmq.netnode;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.internal.Engine;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of producers may push. When the queue is full, {@link
  * StreamOptions#overflow()} decides (block, refuse, or drop the oldest), and every loss is
- * counted in {@link #stats()}. {@link #close()} sends what is queued, then stops the thread;
+ * counted in {@link #stats()}, as is a sample that cannot be written as JSON (dropped, logged
+ * at most once a second; the stream goes on). {@link #close()} sends what is queued, then stops the thread;
  * later pushes throw {@link IllegalStateException}. Pushing the string {@code "END"} ends the
  * stream like {@code close()}, for compatibility with Python producers.
  */
@@ -44,6 +48,9 @@ public final class SampleStream implements AutoCloseable {
   private final String to;
   private final StreamOptions options;
   private final BlockingQueue<Object> queue;
+  private final Semaphore slots;
+  private final Runnable onClosed;
+  private final RateLimitedWarning conversionWarning = new RateLimitedWarning();
   private final Thread thread;
   private final AtomicLong pushed = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
@@ -54,14 +61,18 @@ public final class SampleStream implements AutoCloseable {
   private volatile boolean closed;
   private long batchNumber;
 
-  SampleStream(Engine engine, String nodeId, String streamId, String key, String to, StreamOptions options) {
+  SampleStream(Engine engine, String nodeId, String streamId, String key, String to, StreamOptions options,
+      Runnable onClosed) {
+    this.onClosed = onClosed;
     this.engine = engine;
     this.streamId = streamId;
     this.key = key;
     this.sender = nodeId + "_" + streamId;
     this.to = to;
     this.options = options;
-    this.queue = new ArrayBlockingQueue<>(options.capacity() + 1); // + 1: room for the end marker
+    // Samples take a slot each (at most capacity); the end marker needs none, so it always fits.
+    this.queue = new ArrayBlockingQueue<>(options.capacity() + 1);
+    this.slots = new Semaphore(options.capacity());
     this.thread = new Thread(this::run, "stationmq-node-" + nodeId + "-stream-" + streamId);
     thread.setDaemon(true);
     thread.start();
@@ -94,42 +105,55 @@ public final class SampleStream implements AutoCloseable {
       return true;
     }
     Object item = sample == null ? NULL_SAMPLE : sample;
+    if (!takeSlot()) {
+      refused.incrementAndGet();
+      return false;
+    }
+    synchronized (closeLock) { // nothing may follow the end marker
+      if (closed) {
+        slots.release();
+        refused.incrementAndGet();
+        throw new IllegalStateException("stream '" + streamId + "' is closed");
+      }
+      queue.add(item);
+    }
+    pushed.incrementAndGet();
+    return true;
+  }
+
+  /** Gets a queue slot as the overflow policy says; false when the push is refused. */
+  private boolean takeSlot() {
     switch (options.overflow()) {
       case BLOCK:
         try {
-          while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+          while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             if (closed) {
               refused.incrementAndGet();
               throw new IllegalStateException("stream '" + streamId + "' closed while the push waited");
             }
           }
+          return true;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          refused.incrementAndGet();
           return false;
         }
-        break;
       case FAIL:
-        if (queue.remainingCapacity() <= 1 || !queue.offer(item)) {
-          refused.incrementAndGet();
-          return false;
-        }
-        break;
+        return slots.tryAcquire();
       default:
-        while (queue.remainingCapacity() <= 1 || !queue.offer(item)) {
+        while (!slots.tryAcquire()) {
           Object oldest = queue.poll();
           if (oldest == END) { // closed meanwhile: keep the end marker, refuse the sample
-            queue.offer(END);
+            queue.add(END);
             refused.incrementAndGet();
             throw new IllegalStateException("stream '" + streamId + "' is closed");
           }
           if (oldest != null) {
-            dropped.incrementAndGet();
+            dropped.incrementAndGet(); // its slot passes to the new sample
+            return true;
           }
         }
+        return true;
     }
-    pushed.incrementAndGet();
-    return true;
   }
 
   /** A snapshot of the counters. */
@@ -150,12 +174,9 @@ public final class SampleStream implements AutoCloseable {
         return;
       }
       closed = true;
-      try {
-        queue.put(END); // the queue keeps one place free for it
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      queue.add(END); // never full: samples hold at most capacity of its capacity + 1 places
     }
+    onClosed.run();
     if (Thread.currentThread() != thread) {
       try {
         thread.join(10_000);
@@ -173,6 +194,7 @@ public final class SampleStream implements AutoCloseable {
         Object first = queue.take(); // blocks: an idle stream costs no CPU
         boolean end = first == END;
         if (!end) {
+          slots.release();
           batch.add(first);
           long deadline = System.nanoTime() + maxDelayNanos;
           while (batch.size() < options.batchSize()) {
@@ -185,6 +207,7 @@ public final class SampleStream implements AutoCloseable {
               end = true;
               break;
             }
+            slots.release();
             batch.add(next);
           }
           send(batch);
@@ -196,48 +219,67 @@ public final class SampleStream implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.error("stream '{}' stopped: {}", streamId, e.getMessage(), e);
-      closed = true;
     }
   }
 
   private void send(List<Object> samples) {
-    Message m = options.batchSize() == 1 && samples.size() == 1 ? single(samples.get(0)) : batch(samples);
+    List<JsonNode> nodes = new ArrayList<>(samples.size());
+    for (Object sample : samples) {
+      try {
+        nodes.add(MessageCodec.toJson(unwrap(sample)));
+      } catch (IllegalArgumentException e) {
+        dropped.incrementAndGet();
+        conversionWarning.warn(streamId, e.getMessage());
+      }
+    }
+    if (nodes.isEmpty()) {
+      return;
+    }
+    Message m = options.batchSize() == 1 && nodes.size() == 1 ? single(nodes.get(0)) : batch(nodes);
     // Wait for room in the endpoint's send queue: the back-pressure then reaches this
     // stream's queue, where the overflow policy applies.
     while (!engine.hasSendCapacity() && !engine.isClosed()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
     if (engine.isClosed()) {
-      dropped.addAndGet(samples.size());
+      dropped.addAndGet(nodes.size());
       return;
     }
     engine.send(m, Route.AUTO);
-    sent.addAndGet(samples.size());
+    sent.addAndGet(nodes.size());
     batches.incrementAndGet();
   }
 
-  private Message single(Object sample) {
-    Message.Builder b = Message.builder().id(nextId()).to(to).sender(sender).key(key).value(unwrap(sample))
-        .flag(Flags.NOREPEAT).flag(Flags.MINPRINT);
-    b.extra("subject", options.subject()).extra("pilot", options.pilot()).extra("continuous", true);
-    return b.build();
+  private Message single(JsonNode sample) {
+    return Message.builder().id(nextId()).to(to).sender(sender).key(key).valueTree(sample)
+        .flag(Flags.NOREPEAT).flag(Flags.MINPRINT)
+        .extra("subject", options.subject()).extra("pilot", options.pilot()).extra("continuous", true)
+        .build();
   }
 
-  private Message batch(List<Object> samples) {
-    Map<String, Object> headers = new LinkedHashMap<>();
+  private Message batch(List<JsonNode> samples) {
+    ObjectNode value = JsonNodeFactory.instance.objectNode();
+    value.put("inner_key", key);
+    ObjectNode headers = value.putObject("headers");
     headers.put("subject", options.subject());
     headers.put("pilot", options.pilot());
     headers.put("continuous", true);
-    List<Object> payload = new ArrayList<>(samples.size());
-    samples.forEach(s -> payload.add(unwrap(s)));
-    Map<String, Object> value = new LinkedHashMap<>();
-    value.put("inner_key", key);
-    value.put("headers", headers);
-    value.put("payload", payload);
-    return Message.builder().id(nextId()).to(to).sender(sender).key("STREAM").value(value)
+    value.putArray("payload").addAll(samples);
+    return Message.builder().id(nextId()).to(to).sender(sender).key("STREAM").valueTree(value)
         .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
+  }
+
+  /** Logs at most one conversion failure per second per stream; each is counted as dropped. */
+  private static final class RateLimitedWarning {
+    private long lastNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
+
+    void warn(String streamId, String reason) {
+      long now = System.nanoTime();
+      if (now - lastNanos > TimeUnit.SECONDS.toNanos(1)) {
+        lastNanos = now;
+        log.warn("stream '{}': dropped a sample that cannot be sent as JSON: {}", streamId, reason);
+      }
+    }
   }
 
   private String nextId() {
