@@ -245,9 +245,9 @@ public final class SampleStream implements AutoCloseable {
       dropped.addAndGet(nodes.size());
       return;
     }
-    engine.send(m, Route.AUTO);
-    sent.addAndGet(nodes.size());
+    sent.addAndGet(nodes.size()); // counted first: the receiver may see the batch at once
     batches.incrementAndGet();
+    engine.send(m, Route.AUTO);
   }
 
   private Message single(JsonNode sample) {

@@ -239,8 +239,7 @@ final class Dispatcher {
       }
       st = streams.computeIfAbsent(streamKey, k -> new StreamState(m.sender(), prefix, key));
     }
-    st.samples.add(samples);
-    st.batches.increment();
+    // The gap first: a reader that sees the batch counted also sees the gap before it.
     if (number >= 0) {
       if (st.lastNumber >= 0 && number > st.lastNumber + 1) {
         long missing = number - st.lastNumber - 1;
@@ -249,6 +248,8 @@ final class Dispatcher {
       }
       st.lastNumber = number; // lower than before: the sender restarted its stream
     }
+    st.samples.add(samples);
+    st.batches.increment();
   }
 
   private void callBatch(BatchListen listen, Message m, String key, Map<String, Object> headers, List<JsonNode> samples) {
