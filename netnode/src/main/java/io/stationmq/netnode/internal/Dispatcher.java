@@ -63,6 +63,15 @@ final class Dispatcher {
     }
   }
 
+  boolean isWorker(Thread t) {
+    for (Lane lane : lanes) {
+      if (lane.thread == t) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void start() {
     for (Lane lane : lanes) {
       lane.thread.start();
@@ -259,7 +268,7 @@ final class Dispatcher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       reportFailure(key, m, e);
-    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Throwable e) { // a listen's failure, even an Error, is the listen's, never the worker's
       reportFailure(key, m, e);
     }
   }
@@ -298,7 +307,7 @@ final class Dispatcher {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       reportFailure(key, m, e);
-    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Throwable e) { // a listen's failure, even an Error, is the listen's, never the worker's
       reportFailure(key, m, e);
     }
   }
@@ -342,7 +351,12 @@ final class Dispatcher {
         if (m == null || m == POISON) {
           return;
         }
-        handle(m);
+        try {
+          handle(m);
+        } catch (Throwable e) { // nothing may end a lane but close
+          counters.handlerErrors.increment();
+          log.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.id(), m.sender(), e);
+        }
       }
     }
   }

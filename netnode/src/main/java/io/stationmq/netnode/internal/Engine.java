@@ -85,6 +85,7 @@ public final class Engine implements AutoCloseable {
   private final Thread socketThread;
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
+  private final CountDownLatch intakeStopped = new CountDownLatch(1);
   private volatile boolean closing;
   private volatile boolean terminated;
 
@@ -290,7 +291,7 @@ public final class Engine implements AutoCloseable {
   @Override
   public void close() {
     if (!closeRequested.compareAndSet(false, true)) {
-      if (!Thread.currentThread().getName().startsWith(config.threadPrefix() + "-")) {
+      if (!isOwnThread(Thread.currentThread())) {
         try {
           closedLatch.await(3 * CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -301,6 +302,17 @@ public final class Engine implements AutoCloseable {
     }
     closing = true;
     wakeUp();
+    // Stop intake first: once the socket thread says so, it reads, hands over and confirms
+    // nothing more, so every message it confirmed is already queued ahead of the workers' end.
+    if (socketThread.isAlive() && Thread.currentThread() != socketThread) {
+      try {
+        if (!intakeStopped.await(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+          log.warn("{}: socket thread did not stop reading within {} ms", id, CLOSE_TIMEOUT_MILLIS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     dispatcher.shutdown(CLOSE_TIMEOUT_MILLIS);
     commands.add(CLOSE);
     wakeUp();
@@ -316,6 +328,11 @@ public final class Engine implements AutoCloseable {
     }
     notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
     closedLatch.countDown();
+  }
+
+  /** True for the endpoint's own threads: its socket thread, workers and callback thread. */
+  private boolean isOwnThread(Thread t) {
+    return t == socketThread || dispatcher.isWorker(t) || notifier.isCallbackThread(t);
   }
 
   private void closeQuietly() {
@@ -407,6 +424,10 @@ public final class Engine implements AutoCloseable {
 
   private void loop() {
     while (true) {
+      if (closing && intakeStopped.getCount() > 0) {
+        parked = null; // received but neither handed over nor confirmed: the sender will repeat it
+        intakeStopped.countDown();
+      }
       long now = options.ticker().read();
       long timeout = pollTimeoutMillis(now);
       ZMQ.Poller p = parked != null || parkedWrite != null || closing ? wakeOnlyPoller : poller;
@@ -421,7 +442,7 @@ public final class Engine implements AutoCloseable {
       if (runCommands()) {
         return;
       }
-      if (parked != null && parkedWrite == null) {
+      if (parked != null && parkedWrite == null && !closing) {
         retryParked();
       }
       if (parked == null && parkedWrite == null && !closing) {
@@ -484,7 +505,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
-    for (int i = 0; i < READ_BUDGET && parked == null && parkedWrite == null; i++) {
+    for (int i = 0; i < READ_BUDGET && parked == null && parkedWrite == null && !closing; i++) {
       List<byte[]> frames = receive(socket);
       if (frames == null) {
         return;
@@ -766,8 +787,14 @@ public final class Engine implements AutoCloseable {
   // ------------------------------------------------------------------ own messages
 
   private void sendOwn(Outgoing o) {
-    WriteResult r = route(o.message(), o.body(), o.route());
     Outbox.Pending p = o.pending();
+    if (p != null && outbox.contains(o.message().id())) {
+      counters.inFlight.decrementAndGet();
+      notifier.failWith(p.future, new IllegalArgumentException("message " + o.message().id()
+          + " is already in flight: a repeat is the engine's job; build a new message to send it again"));
+      return;
+    }
+    WriteResult r = route(o.message(), o.body(), o.route());
     if (p == null) {
       if (r == WriteResult.UNREACHABLE) {
         counters.unreachable.increment();
@@ -907,6 +934,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void shutdownSocketThread() {
+    intakeStopped.countDown();
     parked = null;
     parkedWrite = null;
     for (Outbox.Pending p : outbox.drain()) {

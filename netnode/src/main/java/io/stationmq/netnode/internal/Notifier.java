@@ -24,6 +24,7 @@ final class Notifier {
   private final EndpointListener listener;
   private final ExecutorService executor;
   private final String threadName;
+  private volatile Thread callbackThread;
 
   Notifier(String threadName, EndpointListener listener) {
     this.listener = listener;
@@ -31,6 +32,7 @@ final class Notifier {
     this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, threadName);
       t.setDaemon(true);
+      callbackThread = t;
       return t;
     });
   }
@@ -44,6 +46,14 @@ final class Notifier {
       future.completeExceptionally(error);
       listener.deliveryFailed(message, error);
     });
+  }
+
+  void failWith(CompletableFuture<DeliveryReceipt> future, Throwable error) {
+    run(() -> future.completeExceptionally(error));
+  }
+
+  boolean isCallbackThread(Thread t) {
+    return t == callbackThread;
   }
 
   void handlerFailed(Message message, Throwable error) {
@@ -80,7 +90,7 @@ final class Notifier {
   /** Runs what is queued, then ends the callback thread; waits for it unless called from it. */
   void shutdown(long timeoutMillis) {
     executor.shutdown();
-    if (Thread.currentThread().getName().equals(threadName)) {
+    if (isCallbackThread(Thread.currentThread())) {
       return;
     }
     try {

@@ -167,6 +167,10 @@ final class Outbox {
     return byId.size();
   }
 
+  boolean contains(String id) {
+    return byId.containsKey(id);
+  }
+
   /** How many timers were postponed because the recipient was busy with earlier messages. */
   long postponedCount() {
     return postponed;
