@@ -2,6 +2,7 @@ package io.stationmq.netnode;
 
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -87,7 +88,36 @@ public interface Endpoint extends AutoCloseable {
     return sendConfirmed(message(to, key, value).build(), Route.AUTO);
   }
 
-  /** A snapshot of the counters. */
+  /**
+   * A builder for a request named {@code name} with arguments {@code args} (any JSON value),
+   * to send with {@link #request(Message, Duration)}; set a multihop path on it if needed.
+   */
+  Message.Builder requestMessage(String to, String name, Object args);
+
+  /**
+   * Sends a request (confirmed) and returns a future of the reply message, whose value is
+   * the answer. The future completes on the callback thread; it fails with {@link
+   * RemoteException} when the responder failed or has no such request, {@link
+   * RequestTimeoutException} when no reply came within {@code timeout}, or the {@link
+   * DeliveryException} that kept the request from arriving. Built-in requests every endpoint
+   * answers: {@code PING} and {@code INFO}.
+   */
+  CompletableFuture<Message> request(Message request, Duration timeout);
+
+  /** Sends the request {@code name} to {@code to}; see {@link #request(Message, Duration)}. */
+  default CompletableFuture<Message> request(String to, String name, Object args, Duration timeout) {
+    return request(requestMessage(to, name, args).build(), timeout);
+  }
+
+  /** Like {@link #request(String, String, Object, Duration)}, with the answer converted to {@code type}. */
+  default <T> CompletableFuture<T> request(String to, String name, Object args, Class<T> type, Duration timeout) {
+    return request(to, name, args, timeout).thenApply(reply -> reply.value(type));
+  }
+
+  /** Registers (or replaces) the responder for requests named {@code name}. */
+  void provide(String name, Responder responder);
+
+    /** A snapshot of the counters. */
   EndpointStats stats();
 
   /** True once {@link #close()} has been called. */

@@ -18,6 +18,7 @@ package io.stationmq.netnode;
  * @param unknownKeys messages for keys with no listen
  * @param ttlExpired confirmed messages that failed with their ttl spent
  * @param dropped messages that could not be written because a peer's queue was full
+ * @param lateReplies replies that came after their request timed out (or to no request)
  * @param inFlight confirmed messages now waiting for confirmation
  */
 public record EndpointStats(
@@ -36,4 +37,5 @@ public record EndpointStats(
     long unknownKeys,
     long ttlExpired,
     long dropped,
+    long lateReplies,
     long inFlight) {}

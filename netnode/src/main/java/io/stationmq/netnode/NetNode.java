@@ -3,6 +3,7 @@ package io.stationmq.netnode;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,6 +140,21 @@ public final class NetNode implements Endpoint {
   /** Opens a stream with {@link StreamOptions#defaults()}. */
   public SampleStream getStream(String id, String key) {
     return getStream(id, key, StreamOptions.defaults());
+  }
+
+  @Override
+  public Message.Builder requestMessage(String to, String name, Object args) {
+    return engine.requestMessage(to, name, args);
+  }
+
+  @Override
+  public CompletableFuture<Message> request(Message request, Duration timeout) {
+    return engine.request(request, timeout);
+  }
+
+  @Override
+  public void provide(String name, Responder responder) {
+    engine.provide(name, responder);
   }
 
   @Override

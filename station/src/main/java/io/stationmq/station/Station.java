@@ -8,6 +8,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.ReceivedStream;
+import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -130,7 +132,7 @@ public final class Station implements Endpoint {
   }
 
   @Override
-  public java.util.concurrent.CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
+  public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
     return engine.sendConfirmed(message, route);
   }
 
@@ -139,8 +141,23 @@ public final class Station implements Endpoint {
    *
    * @throws IllegalStateException without an upstream
    */
-  public java.util.concurrent.CompletableFuture<DeliveryReceipt> push(String to, String key, Object value) {
+  public CompletableFuture<DeliveryReceipt> push(String to, String key, Object value) {
     return engine.sendConfirmed(message(to, key, value).build(), Route.UPSTREAM);
+  }
+
+  @Override
+  public Message.Builder requestMessage(String to, String name, Object args) {
+    return engine.requestMessage(to, name, args);
+  }
+
+  @Override
+  public CompletableFuture<Message> request(Message request, Duration timeout) {
+    return engine.request(request, timeout);
+  }
+
+  @Override
+  public void provide(String name, Responder responder) {
+    engine.provide(name, responder);
   }
 
   @Override

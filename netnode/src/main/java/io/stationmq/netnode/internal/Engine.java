@@ -7,6 +7,7 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
+import io.stationmq.message.Timestamps;
 import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.EndpointClosedException;
@@ -14,6 +15,9 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.OutboxFullException;
+import io.stationmq.netnode.RemoteException;
+import io.stationmq.netnode.RequestTimeoutException;
+import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.TtlExpiredException;
@@ -24,13 +28,16 @@ import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +93,10 @@ public final class Engine implements AutoCloseable {
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final CountDownLatch intakeStopped = new CountDownLatch(1);
+  private final ConcurrentHashMap<String, PendingRequest> pendingRequests = new ConcurrentHashMap<>();
+  private final PriorityBlockingQueue<PendingRequest> requestDeadlines =
+      new PriorityBlockingQueue<>(64, Comparator.comparingLong(PendingRequest::deadlineNanos));
+  private final Map<String, Responder> responders = new ConcurrentHashMap<>();
   private volatile boolean closing;
   private volatile boolean terminated;
 
@@ -126,6 +137,9 @@ public final class Engine implements AutoCloseable {
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
     this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp);
+    dispatcher.on(Keys.REQUEST, this::answer);
+    responders.put("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
+    responders.put("INFO", request -> info());
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
     try {
@@ -195,6 +209,112 @@ public final class Engine implements AutoCloseable {
   /** A fresh message id. */
   public String nextId() {
     return ids.next();
+  }
+
+  /** A builder for a request message: key {@code REQUEST}, extra field {@code request} = name. */
+  public Message.Builder requestMessage(String to, String name, Object args) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("request name must be non-empty");
+    }
+    return message(to, Keys.REQUEST, args).extra("request", name);
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#request(Message, Duration)}. */
+  public CompletableFuture<Message> request(Message request, Duration timeout) {
+    if (!request.key().equals(Keys.REQUEST) || request.extra("request", String.class).isEmpty()) {
+      throw new IllegalArgumentException("not a request message (build one with requestMessage): " + request);
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive");
+    }
+    String name = request.extra("request", String.class).get();
+    CompletableFuture<Message> reply = new CompletableFuture<>();
+    PendingRequest pr = new PendingRequest(request.id(), name, request.to(), timeout,
+        options.ticker().read() + timeout.toNanos(), reply);
+    pendingRequests.put(request.id(), pr);
+    requestDeadlines.add(pr);
+    sendConfirmed(request, Route.AUTO).whenComplete((receipt, error) -> {
+      if (error != null && pendingRequests.remove(request.id(), pr)) {
+        reply.completeExceptionally(error);
+      }
+    });
+    wakeUp(); // the socket thread's poll must not outlast the new deadline
+    return reply;
+  }
+
+  /** See {@link io.stationmq.netnode.Endpoint#provide}. */
+  public void provide(String name, Responder responder) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("request name must be non-empty");
+    }
+    responders.put(name, java.util.Objects.requireNonNull(responder, "responder"));
+  }
+
+  /** Answers a request on a worker thread: runs its responder and sends the reply, confirmed. */
+  private void answer(Message request) {
+    String name = request.extra("request", String.class).orElse("");
+    Responder responder = responders.get(name);
+    Message.Builder reply = message(request.sender(), Keys.REPLY, null).extra("reply_to", request.id());
+    if (responder == null) {
+      fail(reply, "unknown_request", "'" + id + "' has no responder for '" + name + "'");
+    } else {
+      try {
+        reply.value(responder.respond(request)).extra("ok", true);
+      } catch (RemoteException e) {
+        fail(reply, e.code(), e.remoteMessage());
+      } catch (Exception e) {
+        fail(reply, "error", e.toString());
+      }
+    }
+    sendConfirmed(reply.build(), Route.AUTO).whenComplete((receipt, error) -> {
+      if (error != null) {
+        warnings.warn("{}: reply to request {} from '{}' was not delivered: {}", id, request.id(), request.sender(),
+            error.getMessage());
+      }
+    });
+  }
+
+  private static void fail(Message.Builder reply, String code, String message) {
+    reply.value(null).extra("ok", false).extra("error", Map.of("code", code, "message", message));
+  }
+
+  private Map<String, Object> info() {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("id", id);
+    info.put("role", config.forwarding() ? "station" : "node");
+    info.put("software", "stationmq 0.1.0");
+    info.put("upstream", config.upstreamId());
+    info.put("stats", stats());
+    return info;
+  }
+
+  /** Settles the request a reply answers (socket thread). */
+  private void resolveReply(Message reply) {
+    String requestId = reply.extra("reply_to", String.class).orElse(null);
+    PendingRequest pr = requestId == null ? null : pendingRequests.remove(requestId);
+    if (pr == null) {
+      counters.lateReplies.increment();
+      return;
+    }
+    if (reply.extra("ok", Boolean.class).orElse(true)) {
+      notifier.complete(pr.future(), reply);
+      return;
+    }
+    JsonNode error = reply.extras().get("error");
+    String code = error == null ? "error" : error.path("code").asText("error");
+    String message = error == null ? "" : error.path("message").asText("");
+    notifier.failWith(pr.future(), new RemoteException(code, message, reply.sender()));
+  }
+
+  /** Fails the requests whose deadline has passed (socket thread). */
+  private void expireRequests(long now) {
+    PendingRequest pr;
+    while ((pr = requestDeadlines.peek()) != null && pr.deadlineNanos() <= now) {
+      requestDeadlines.poll();
+      if (pendingRequests.remove(pr.id(), pr)) {
+        notifier.failWith(pr.future(), new RequestTimeoutException(pr.id(), pr.name(), pr.to(), pr.timeout()));
+      }
+    }
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#stats()}. */
@@ -456,6 +576,7 @@ public final class Engine implements AutoCloseable {
       if (parkedWrite == null) {
         outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> parkedWrite == null);
       }
+      expireRequests(options.ticker().read());
     }
   }
 
@@ -467,6 +588,10 @@ public final class Engine implements AutoCloseable {
       return 0;
     }
     long untilTimer = outbox.nanosUntilNext(now);
+    PendingRequest nextRequest = requestDeadlines.peek();
+    if (nextRequest != null) {
+      untilTimer = Math.min(untilTimer, Math.max(0, nextRequest.deadlineNanos() - now));
+    }
     long millis = untilTimer == Long.MAX_VALUE ? MAX_POLL_MILLIS : TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999);
     return Math.min(MAX_POLL_MILLIS, millis);
   }
@@ -629,6 +754,13 @@ public final class Engine implements AutoCloseable {
     if (confirm && !dedup.firstTime(m, options.ticker().read())) {
       counters.duplicates.increment();
       sendConfirm(m, via);
+      return;
+    }
+    if (m.key().equals(Keys.REPLY)) {
+      if (confirm) {
+        sendConfirm(m, via);
+      }
+      resolveReply(m);
       return;
     }
     if (!dispatcher.offer(m)) {
@@ -935,6 +1067,11 @@ public final class Engine implements AutoCloseable {
 
   private void shutdownSocketThread() {
     intakeStopped.countDown();
+    for (PendingRequest pr : pendingRequests.values()) {
+      if (pendingRequests.remove(pr.id(), pr)) {
+        notifier.failWith(pr.future(), new EndpointClosedException(id, pr.id(), pr.to(), 0));
+      }
+    }
     parked = null;
     parkedWrite = null;
     for (Outbox.Pending p : outbox.drain()) {
@@ -987,4 +1124,7 @@ public final class Engine implements AutoCloseable {
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
   private record Parked(Message message, String via, boolean confirm) {}
+
+  private record PendingRequest(String id, String name, String to, Duration timeout, long deadlineNanos,
+      CompletableFuture<Message> future) {}
 }

@@ -14,5 +14,16 @@ public final class Keys {
    */
   public static final String UNREACHABLE = "UNREACHABLE";
 
+  /**
+   * stationmq's request: a confirmed message whose extra field {@code request} names the
+   * request and whose value holds its arguments.
+   */
+  public static final String REQUEST = "REQUEST";
+  /**
+   * stationmq's reply: a confirmed message with extra fields {@code reply_to} (the request's
+   * id), {@code ok}, and on failure {@code error} ({@code {"code", "message"}}).
+   */
+  public static final String REPLY = "REPLY";
+
   private Keys() {}
 }

@@ -37,8 +37,8 @@ final class Notifier {
     });
   }
 
-  void complete(CompletableFuture<DeliveryReceipt> future, DeliveryReceipt receipt) {
-    run(() -> future.complete(receipt));
+  <T> void complete(CompletableFuture<T> future, T value) {
+    run(() -> future.complete(value));
   }
 
   void fail(CompletableFuture<DeliveryReceipt> future, Message message, DeliveryException error) {
@@ -48,7 +48,7 @@ final class Notifier {
     });
   }
 
-  void failWith(CompletableFuture<DeliveryReceipt> future, Throwable error) {
+  void failWith(CompletableFuture<?> future, Throwable error) {
     run(() -> future.completeExceptionally(error));
   }
 
