@@ -108,10 +108,9 @@ public final class Demo {
         k -> new LongAdder()).add(batch.size()));
     terminal.on("STATE", m -> states.computeIfAbsent(m.sender(), k -> new LongAdder()).increment());
     for (String rig : RIGS) {
-      long before = terminal.stats().received();
       Station r = track(Station.builder().id(rig).bindAddress("127.0.0.1").options(options)
           .upstream("127.0.0.1", terminal.port(), "T").build());
-      awaitReceived(terminal, before);
+      awaitRegistered(terminal, rig);
       for (int i = 0; i < settings.nodesPerRig(); i++) {
         startController(r, rig + "_ctrl_" + i, options);
       }
@@ -127,13 +126,12 @@ public final class Demo {
   }
 
   private void startController(Station rig, String id, EndpointOptions options) {
-    long before = rig.stats().received();
     NetNode c = track(NetNode.builder().id(id).upstream("127.0.0.1", rig.port(), rig.id()).options(options)
         .listen("START", m -> reply(m.sender(), id, "RUNNING"))
         .listen("PARAM", m -> reply(m.sender(), id, "PARAM " + m.value(Map.class)))
         .listen("STOP", m -> reply(m.sender(), id, "STOPPED"))
         .build());
-    awaitReceived(rig, before);
+    awaitRegistered(rig, id);
     controllers.add(c);
     controllerById.put(id, c);
     rigOf.put(id, rig.id());
@@ -271,9 +269,9 @@ public final class Demo {
     return a == null ? 0 : a.sum();
   }
 
-  private static void awaitReceived(Station station, long before) {
+  private static void awaitRegistered(Station station, String id) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (station.stats().received() <= before) {
+    while (station.directory().stream().noneMatch(e -> e.id().equals(id))) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("an endpoint did not connect to " + station.id() + " within 10 s");
       }

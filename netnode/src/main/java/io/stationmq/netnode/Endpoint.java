@@ -117,7 +117,13 @@ public interface Endpoint extends AutoCloseable {
   /** Registers (or replaces) the responder for requests named {@code name}. */
   void provide(String name, Responder responder);
 
-    /** A snapshot of the counters. */
+    /**
+   * The endpoints connected to this one's ROUTER (a Station's nodes and child stations), with
+   * their liveness; empty for a NetNode without a router port.
+   */
+  List<DirectoryEntry> directory();
+
+  /** A snapshot of the counters. */
   EndpointStats stats();
 
   /** True once {@link #close()} has been called. */

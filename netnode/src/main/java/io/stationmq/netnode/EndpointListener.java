@@ -3,9 +3,10 @@ package io.stationmq.netnode;
 import io.stationmq.message.Message;
 
 /**
- * Hears about what goes wrong at an endpoint without stopping it: handler failures, unknown
- * keys, malformed input, unreachable recipients, failed deliveries. Every method has a no-op
- * default, so implement only what you need.
+ * Hears about what goes wrong at an endpoint without stopping it (handler failures, unknown
+ * keys, malformed input, unreachable recipients, failed deliveries) and about liveness (peers
+ * joining, turning suspect, leaving; the upstream connecting, lost, back, refusing). Every
+ * method has a no-op default, so implement only what you need.
  *
  * <p>Called on the endpoint's callback thread (never its socket thread), one call at a time.
  * A listener that throws is logged and ignored. Every event is also logged and counted in
@@ -29,6 +30,30 @@ public interface EndpointListener {
 
   /** A confirmed message this endpoint sent failed (ttl spent, unreachable, closed). */
   default void deliveryFailed(Message message, DeliveryException error) {}
+
+  /** A peer said HELLO or spoke again after it had left ({@code entry.status()} is ALIVE or UNKNOWN). */
+  default void peerJoined(DirectoryEntry entry) {}
+
+  /** A peer's liveness changed (ALIVE, SUSPECT); {@code reason} says why. */
+  default void peerStatusChanged(DirectoryEntry entry, PeerStatus previous, String reason) {}
+
+  /** A peer has been silent for the whole tolerance and is now DEAD. */
+  default void peerLeft(DirectoryEntry entry, String reason) {}
+
+  /** A peer was refused (a duplicate id, an incompatible protocol version). */
+  default void peerRefused(String peerId, String reason) {}
+
+  /** This endpoint's upstream answered its HELLO. */
+  default void upstreamConnected(String upstreamId) {}
+
+  /** This endpoint's upstream has been silent for the whole tolerance. */
+  default void upstreamLost(String upstreamId, String reason) {}
+
+  /** This endpoint's upstream answers again (after a loss, or restarted); HELLO was sent again. */
+  default void upstreamBack(String upstreamId, String reason) {}
+
+  /** This endpoint's upstream refused it (duplicate id, incompatible protocol): it no longer sends upstream. */
+  default void upstreamRefused(String upstreamId, String reason) {}
 
   /** A listener that ignores everything. */
   EndpointListener NONE = new EndpointListener() {};

@@ -44,6 +44,9 @@ public final class EndpointOptions {
   private final int sendQueueCapacity;
   private final Duration linger;
   private final Duration handshakeInterval;
+  private final Duration heartbeatInterval;
+  private final int livenessTolerance;
+  private final Duration helloTimeout;
   private final Ticker ticker;
   private final EndpointListener listener;
 
@@ -62,6 +65,9 @@ public final class EndpointOptions {
     this.sendQueueCapacity = b.sendQueueCapacity;
     this.linger = b.linger;
     this.handshakeInterval = b.handshakeInterval;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.livenessTolerance = b.livenessTolerance;
+    this.helloTimeout = b.helloTimeout;
     this.ticker = b.ticker;
     this.listener = b.listener;
   }
@@ -165,6 +171,29 @@ public final class EndpointOptions {
     return handshakeInterval;
   }
 
+  /**
+   * How often an endpoint with an upstream sends it a heartbeat (independent of data traffic,
+   * so a quiet sensor is not taken for a dead one). A peer that misses one interval turns
+   * SUSPECT. Default 1 s.
+   */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** How many heartbeat intervals of silence make a peer (or the upstream) DEAD/lost. Default 5. */
+  public int livenessTolerance() {
+    return livenessTolerance;
+  }
+
+  /**
+   * How long an endpoint waits for its upstream to answer its first HELLO. One that does not
+   * answer is taken for a Python station: it gets no heartbeats (it would log an error for each
+   * key it has no listen for). Default 1 s.
+   */
+  public Duration helloTimeout() {
+    return helloTimeout;
+  }
+
   /** Source of monotonic time for repeats, ttl and de-duplication. Default the system's. */
   public Ticker ticker() {
     return ticker;
@@ -191,6 +220,9 @@ public final class EndpointOptions {
     private int sendQueueCapacity = 10_000;
     private Duration linger = Duration.ofMillis(200);
     private Duration handshakeInterval = Duration.ofSeconds(1);
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private int livenessTolerance = 5;
+    private Duration helloTimeout = Duration.ofSeconds(1);
     private Ticker ticker = Ticker.systemTicker();
     private EndpointListener listener = EndpointListener.NONE;
 
@@ -211,6 +243,9 @@ public final class EndpointOptions {
       sendQueueCapacity = o.sendQueueCapacity;
       linger = o.linger;
       handshakeInterval = o.handshakeInterval;
+      heartbeatInterval = o.heartbeatInterval;
+      livenessTolerance = o.livenessTolerance;
+      helloTimeout = o.helloTimeout;
       ticker = o.ticker;
       listener = o.listener;
     }
@@ -299,6 +334,24 @@ public final class EndpointOptions {
       return this;
     }
 
+    /** See {@link EndpointOptions#heartbeatInterval()}. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = Objects.requireNonNull(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#livenessTolerance()}. */
+    public Builder livenessTolerance(int intervals) {
+      this.livenessTolerance = intervals;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#helloTimeout()}. */
+    public Builder helloTimeout(Duration timeout) {
+      this.helloTimeout = Objects.requireNonNull(timeout, "helloTimeout");
+      return this;
+    }
+
     /** See {@link EndpointOptions#ticker()}; tests inject a fake one. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -331,6 +384,9 @@ public final class EndpointOptions {
       require(!sendTimeout.isNegative(), "sendTimeout must not be negative");
       require(sendQueueCapacity >= 1, "sendQueueCapacity must be positive, got " + sendQueueCapacity);
       require(!handshakeInterval.isNegative(), "handshakeInterval must not be negative");
+      require(heartbeatInterval.toMillis() >= 10, "heartbeatInterval must be at least 10 ms");
+      require(livenessTolerance >= 2 && livenessTolerance <= 1000, "livenessTolerance must be 2..1000, got " + livenessTolerance);
+      require(!helloTimeout.isNegative() && !helloTimeout.isZero(), "helloTimeout must be positive");
       return new EndpointOptions(this);
     }
 

@@ -158,6 +158,11 @@ public final class NetNode implements Endpoint {
   }
 
   @Override
+  public List<DirectoryEntry> directory() {
+    return engine.directory();
+  }
+
+  @Override
   public EndpointStats stats() {
     return engine.stats();
   }

@@ -1,6 +1,7 @@
 package io.stationmq.netnode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stationmq.message.Message;
 import io.stationmq.netnode.testing.Threads;
@@ -20,7 +21,8 @@ class NetNodeSmokeTest {
         NetNode a = NetNode.builder().id("A").upstream("127.0.0.1", b.routerPort(), "B").listen("HO", atA::complete).build()) {
       DeliveryReceipt r = a.sendConfirmed("B", "HI", Map.of("n", 1)).get(5, TimeUnit.SECONDS);
       assertEquals(1, atB.get(5, TimeUnit.SECONDS).value(Map.class).get("n"));
-      assertEquals(1, r.attempts());
+      // A cold connection may lose the first copy to JeroMQ's handshake race; a repeat recovers it.
+      assertTrue(r.attempts() >= 1 && r.attempts() <= 3, "attempts: " + r.attempts());
       b.sendConfirmed("A", "HO", "back").get(5, TimeUnit.SECONDS);
       assertEquals("back", atA.get(5, TimeUnit.SECONDS).value(String.class));
     }

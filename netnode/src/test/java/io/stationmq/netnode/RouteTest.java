@@ -117,7 +117,7 @@ class RouteTest {
       assertEquals(List.of("pilot_1", "T", "far_away"), Bodies.texts(frames.subList(0, frames.size() - 1)));
       String id = Bodies.last(frames).get("id").asText();
 
-      station.send("pilot_1", RawPeer.pythonBody("T_0", "pilot_1", "T", "UNREACHABLE",
+      station.send("pilot_1", RawPeer.pythonBody("T_0", "pilot_1", "T", "SMQ_UNREACHABLE",
           "{\"id\": \"" + id + "\", \"to\": \"far_away\", \"station\": \"T\", \"reason\": \"no route\"}",
           "{\"NOREPEAT\": true}"));
 

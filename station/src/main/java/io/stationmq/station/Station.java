@@ -3,6 +3,7 @@ package io.stationmq.station;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.DirectoryEntry;
 import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
@@ -48,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * through (bounded), so confirmations of multihop and cross-tree messages find their way
  * back; and a message it cannot pass on is never dropped silently: it is logged, counted
  * ({@link EndpointStats#unreachable()}), and the original sender is told with an {@code
- * UNREACHABLE} message, which fails the sender's future with an {@link
+ * SMQ_UNREACHABLE} message, which fails the sender's future with an {@link
  * io.stationmq.netnode.UnreachableException} naming the recipient and this Station.
  *
  * <p>Built-in keys: {@code CONFIRM}, {@code STREAM} (one listen call per sample, headers
@@ -158,6 +159,11 @@ public final class Station implements Endpoint {
   @Override
   public void provide(String name, Responder responder) {
     engine.provide(name, responder);
+  }
+
+  @Override
+  public List<DirectoryEntry> directory() {
+    return engine.directory();
   }
 
   @Override

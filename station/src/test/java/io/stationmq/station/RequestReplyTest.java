@@ -50,18 +50,16 @@ class RequestReplyTest {
     if (parent != null) {
       b.upstream("127.0.0.1", parent.port(), parent.id());
     }
-    long before = parent == null ? 0 : parent.stats().received();
     Station s = track(b.build());
     if (parent != null) {
-      Await.until(id + " registered", () -> parent.stats().received() > before);
+      Await.registered(parent, id);
     }
     return s;
   }
 
   private NetNode node(String id, Station upstream) {
-    long before = upstream.stats().received();
     NetNode n = track(NetNode.builder().id(id).upstream("127.0.0.1", upstream.port(), upstream.id()).build());
-    Await.until(id + " registered", () -> upstream.stats().received() > before);
+    Await.registered(upstream, id);
     return n;
   }
 
@@ -151,16 +149,14 @@ class RequestReplyTest {
   void tenThousandConcurrentRequestsFromSeveralThreadsAreAllAnsweredAndCorrelated() throws Exception {
     EndpointOptions options = EndpointOptions.builder().maxInFlight(50_000).build();
     Station t = track(Station.builder().id("T").bindAddress("127.0.0.1").options(options).build());
-    long before = t.stats().received();
     NetNode server = track(NetNode.builder().id("server").upstream("127.0.0.1", t.port(), "T").options(options).build());
-    Await.until("server registered", () -> t.stats().received() > before);
+    Await.registered(t, "server");
     server.provide("SQUARE", req -> {
       int x = req.value(Integer.class);
       return x * x;
     });
-    long before2 = t.stats().received();
     NetNode client = track(NetNode.builder().id("client").upstream("127.0.0.1", t.port(), "T").options(options).build());
-    Await.until("client registered", () -> t.stats().received() > before2);
+    Await.registered(t, "client");
 
     int threads = 4;
     int perThread = 2_500;

@@ -50,9 +50,8 @@ class StationRoutingTest {
   }
 
   private Station station(String id, Station parent) {
-    long before = parent.stats().received();
     Station s = track(Station.builder().id(id).bindAddress("127.0.0.1").upstream("127.0.0.1", parent.port(), parent.id()).build());
-    awaitPeer(parent, id, before);
+    Await.registered(parent, id);
     return s;
   }
 
@@ -61,15 +60,9 @@ class StationRoutingTest {
     if (recorder != null) {
       b.fallback(recorder::add);
     }
-    long before = upstream.stats().received();
     NetNode n = track(b.build());
-    awaitPeer(upstream, id, before);
+    Await.registered(upstream, id);
     return n;
-  }
-
-  /** A connecting endpoint pings its upstream; once the echo is counted, the upstream knows it. */
-  private static void awaitPeer(Station upstream, String id, long receivedBefore) {
-    Await.until(id + " registered at " + upstream.id(), () -> upstream.stats().received() > receivedBefore);
   }
 
   /** Records every message a listen receives. */

@@ -83,10 +83,9 @@ class StreamTest {
   }
 
   private NetNode node(String id, Station upstream) {
-    long before = upstream.stats().received();
     NetNode n = track(NetNode.builder().id(id).upstream("127.0.0.1", upstream.port(), upstream.id()).build());
-    // A connecting node pings its upstream; once the ping is counted, the Station knows it.
-    Await.until(id + " registered at " + upstream.id(), () -> upstream.stats().received() > before);
+    Await.registered(upstream, id); // a connecting node pings its upstream, which then lists it
+
     return n;
   }
 

@@ -40,9 +40,8 @@ class StuckPeerTest {
       stuck.setRcvHWM(1);
       stuck.setLinger(0);
       stuck.connect(s.endpoint());
-      long before = s.stats().received();
       stuck.send(new byte[0]); // ping: the station now knows "stuck"
-      Await.until("stuck registered", () -> s.stats().received() > before);
+      Await.registered(s, "stuck");
 
       try (NetNode src = NetNode.builder().id("src").upstream("127.0.0.1", s.port(), "S").build()) {
         byte[] big = new byte[256 * 1024];

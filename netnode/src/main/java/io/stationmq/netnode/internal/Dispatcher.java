@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +95,13 @@ final class Dispatcher {
   void off(String key) {
     listens.remove(key);
     batchListens.remove(key);
+  }
+
+  /** The keys with a listen of any kind. */
+  Set<String> keys() {
+    Set<String> keys = new TreeSet<>(listens.keySet());
+    keys.addAll(batchListens.keySet());
+    return keys;
   }
 
   List<ReceivedStream> receivedStreams() {

@@ -10,6 +10,7 @@ import io.stationmq.message.MessageIds;
 import io.stationmq.message.Timestamps;
 import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.DirectoryEntry;
 import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
@@ -121,6 +122,8 @@ public final class Engine implements AutoCloseable {
   };
   private Parked parked;
   private ParkedWrite parkedWrite;
+  private final Liveness liveness;
+  private volatile boolean upstreamRefused;
   private final Set<String> congestedPeers = new HashSet<>();
 
   /**
@@ -138,8 +141,13 @@ public final class Engine implements AutoCloseable {
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
     this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp);
     dispatcher.on(Keys.REQUEST, this::answer);
+    MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
+    this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys);
     responders.put("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
     responders.put("INFO", request -> info());
+    if (config.forwarding()) {
+      responders.put("DIRECTORY", request -> directory());
+    }
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
     try {
@@ -315,6 +323,11 @@ public final class Engine implements AutoCloseable {
         notifier.failWith(pr.future(), new RequestTimeoutException(pr.id(), pr.name(), pr.to(), pr.timeout()));
       }
     }
+  }
+
+  /** The endpoints that connect to this one, with their liveness; any thread. */
+  public List<DirectoryEntry> directory() {
+    return liveness.directory();
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#stats()}. */
@@ -501,6 +514,8 @@ public final class Engine implements AutoCloseable {
     if (config.routerBind() != null) {
       router = newSocket(SocketType.ROUTER);
       router.setRouterMandatory(true);
+      // Handover: a peer's new connection takes its identity over at once (a restart, or JeroMQ
+      // re-establishing a connection). Two endpoints claiming one id are caught by liveness.
       router.setRouterHandover(true);
       try {
         router.bind(config.routerBind());
@@ -531,6 +546,11 @@ public final class Engine implements AutoCloseable {
     s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
     s.setReconnectIVL(100);
     s.setReconnectIVLMax(2_000);
+    // ZMTP heartbeats tear down a connection whose peer vanished without closing it (power
+    // loss, a cable), so its id is free again for the peer's next run.
+    int heartbeatMillis = (int) options.heartbeatInterval().toMillis();
+    s.setHeartbeatIvl(heartbeatMillis);
+    s.setHeartbeatTimeout(heartbeatMillis * options.livenessTolerance());
     return s;
   }
 
@@ -577,6 +597,9 @@ public final class Engine implements AutoCloseable {
         outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> parkedWrite == null);
       }
       expireRequests(options.ticker().read());
+      if (!closing) {
+        liveness.tick(options.ticker().read());
+      }
     }
   }
 
@@ -588,6 +611,7 @@ public final class Engine implements AutoCloseable {
       return 0;
     }
     long untilTimer = outbox.nanosUntilNext(now);
+    untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
     PendingRequest nextRequest = requestDeadlines.peek();
     if (nextRequest != null) {
       untilTimer = Math.min(untilTimer, Math.max(0, nextRequest.deadlineNanos() - now));
@@ -676,6 +700,7 @@ public final class Engine implements AutoCloseable {
     }
     String from = env.senderId();
     peers.add(from);
+    liveness.heardFrom(from, options.ticker().read());
     if (env.isPing()) {
       write(router, env.echo());
       return;
@@ -698,6 +723,7 @@ public final class Engine implements AutoCloseable {
       malformed("upstream " + config.upstreamId(), e.getMessage());
       return;
     }
+    liveness.heardFromUpstream(options.ticker().read());
     if (env.isPing() || oversize(env.body(), config.upstreamId())) {
       return;
     }
@@ -740,6 +766,9 @@ public final class Engine implements AutoCloseable {
       m = MessageCodec.decode(body);
     } catch (MessageFormatException e) {
       malformed(via == null ? "upstream " + config.upstreamId() : "'" + via + "'", e.getMessage());
+      return;
+    }
+    if (via != null ? liveness.onPeerMessage(via, m) : liveness.onUpstreamMessage(m, options.ticker().read())) {
       return;
     }
     if (m.key().equals(Keys.CONFIRM)) {
@@ -1004,6 +1033,9 @@ public final class Engine implements AutoCloseable {
    * write is already waiting or the peer is known to be congested.
    */
   private WriteResult write(ZMQ.Socket socket, List<byte[]> frames) {
+    if (socket == dealer && upstreamRefused) {
+      return WriteResult.UNREACHABLE;
+    }
     WriteResult r = tryWrite(socket, frames);
     if (r != WriteResult.FULL) {
       if (r == WriteResult.OK && !congestedPeers.isEmpty()) {
@@ -1040,6 +1072,16 @@ public final class Engine implements AutoCloseable {
     } else {
       counters.unreachable.increment();
       warnings.warn("{}: dropped a message for '{}': it disconnected", id, w.peer());
+    }
+  }
+
+  /**
+   * Writes liveness traffic (HELLO, heartbeats): never waits for a full peer, and is counted
+   * apart from {@link EndpointStats#sent()}, which counts message traffic.
+   */
+  private void writeLiveness(ZMQ.Socket socket, List<byte[]> frames) {
+    if (tryWrite(socket, frames) == WriteResult.OK) {
+      counters.sent.decrement();
     }
   }
 
@@ -1108,6 +1150,27 @@ public final class Engine implements AutoCloseable {
           warnings.warn("{}: closed; message {} to '{}' not sent", id, o.message().id(), o.message().to());
         }
       }
+    }
+  }
+
+  /** Liveness's access to the sockets; every method runs on the socket thread. */
+  private final class LivenessWire implements Liveness.Wire {
+    @Override
+    public void toPeer(String identity, Message m) {
+      writeLiveness(router, toPeerFrames(identity, MessageCodec.encode(m)));
+    }
+
+    @Override
+    public void toUpstream(Message m) {
+      if (!upstreamRefused) {
+        writeLiveness(dealer, Envelope.toUpstream(config.upstreamId(), m.to(), MessageCodec.encode(m)));
+      }
+    }
+
+    @Override
+    public void refuseUpstream(String reason) {
+      upstreamRefused = true;
+      dealer.disconnect(config.upstreamConnect());
     }
   }
 

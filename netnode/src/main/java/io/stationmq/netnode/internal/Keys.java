@@ -1,6 +1,10 @@
 package io.stationmq.netnode.internal;
 
-/** Message keys the engine itself handles. */
+/**
+ * Message keys the engine itself handles. The autopilot ones keep their names; stationmq's own
+ * start with {@code SMQ_} so they cannot collide with an application's keys (a Python peer has
+ * no listen for them and ignores them).
+ */
 public final class Keys {
   /** Confirms receipt; value is the confirmed message's id (autopilot protocol). */
   public static final String CONFIRM = "CONFIRM";
@@ -12,18 +16,18 @@ public final class Keys {
    * stationmq's notice that a Station could not pass a message on; value {@code {"id",
    * "to", "station", "reason"}}. A Python peer has no listen for it and ignores it.
    */
-  public static final String UNREACHABLE = "UNREACHABLE";
+  public static final String UNREACHABLE = "SMQ_UNREACHABLE";
 
   /**
    * stationmq's request: a confirmed message whose extra field {@code request} names the
    * request and whose value holds its arguments.
    */
-  public static final String REQUEST = "REQUEST";
+  public static final String REQUEST = "SMQ_REQUEST";
   /**
    * stationmq's reply: a confirmed message with extra fields {@code reply_to} (the request's
    * id), {@code ok}, and on failure {@code error} ({@code {"code", "message"}}).
    */
-  public static final String REPLY = "REPLY";
+  public static final String REPLY = "SMQ_REPLY";
 
   private Keys() {}
 }

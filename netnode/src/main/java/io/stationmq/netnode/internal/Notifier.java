@@ -56,6 +56,11 @@ final class Notifier {
     return t == callbackThread;
   }
 
+  /** Calls the listener on the callback thread. */
+  void run(java.util.function.Consumer<EndpointListener> event) {
+    run(() -> event.accept(listener));
+  }
+
   void handlerFailed(Message message, Throwable error) {
     run(() -> listener.handlerFailed(message, error));
   }

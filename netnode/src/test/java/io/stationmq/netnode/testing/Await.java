@@ -28,6 +28,12 @@ public final class Await {
     }
   }
 
+  /** Waits until {@code upstream} has heard from the endpoint {@code id} (its directory lists it). */
+  public static void registered(io.stationmq.netnode.Endpoint upstream, String id) {
+    until(id + " registered at " + upstream.id(),
+        () -> upstream.directory().stream().anyMatch(e -> e.id().equals(id)));
+  }
+
   /** Waits until {@code value} returns {@code expected}; the failure shows the last value. */
   public static <T> void equal(String what, T expected, Supplier<T> value) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -1,5 +1,6 @@
 package io.stationmq.netnode.testing;
 
+import io.stationmq.message.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,10 @@ public final class RawPeer implements AutoCloseable {
     return frames;
   }
 
-  /** Receives the next message whose last frame is not empty (skips ping echoes), or fails. */
+  /**
+   * Receives the next message, skipping ping echoes and the HELLO and heartbeats a Python peer
+   * ignores; fails after {@code timeout}.
+   */
   public List<byte[]> receiveMessage(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -80,10 +84,17 @@ public final class RawPeer implements AutoCloseable {
       if (frames == null) {
         throw new AssertionError("no message within " + timeout);
       }
-      if (frames.get(frames.size() - 1).length > 0) {
+      byte[] body = frames.get(frames.size() - 1);
+      if (body.length > 0 && !isLiveness(body)) {
         return frames;
       }
     }
+  }
+
+  /** HELLO and heartbeats, which a Python peer has no listen for and ignores. */
+  private static boolean isLiveness(byte[] body) {
+    MessageCodec.BodyHeader h = MessageCodec.peekHeader(body);
+    return h != null && h.key() != null && (h.key().equals("SMQ_HELLO") || h.key().equals("SMQ_HEARTBEAT"));
   }
 
   /** A body exactly as the Python toolkit writes it. */
