@@ -146,7 +146,7 @@ public final class Engine implements AutoCloseable {
     responders.put("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
     responders.put("INFO", request -> info());
     if (config.forwarding()) {
-      responders.put("DIRECTORY", request -> directory());
+      responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
@@ -284,6 +284,24 @@ public final class Engine implements AutoCloseable {
 
   private static void fail(Message.Builder reply, String code, String message) {
     reply.value(null).extra("ok", false).extra("error", Map.of("code", code, "message", message));
+  }
+
+  /** A directory entry as JSON: times as ISO-8601 instants, so Python peers can read it too. */
+  private static Map<String, Object> directoryJson(DirectoryEntry e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", e.id());
+    m.put("role", e.role());
+    m.put("instance", e.instance());
+    m.put("software", e.software());
+    m.put("protocol", e.protocol());
+    m.put("listens", e.listens());
+    m.put("meta", e.meta());
+    m.put("connected_since", e.connectedSince().toString());
+    m.put("last_seen", e.lastSeen().toString());
+    m.put("rtt_us", e.rttMicros());
+    m.put("status", e.status().name());
+    m.put("messages", e.messages());
+    return m;
   }
 
   private Map<String, Object> info() {
@@ -1165,6 +1183,16 @@ public final class Engine implements AutoCloseable {
       if (!upstreamRefused) {
         writeLiveness(dealer, Envelope.toUpstream(config.upstreamId(), m.to(), MessageCodec.encode(m)));
       }
+    }
+
+    @Override
+    public void reconnectUpstream() {
+      if (upstreamRefused) {
+        return;
+      }
+      dealer.disconnect(config.upstreamConnect());
+      dealer.connect(config.upstreamConnect());
+      dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
     }
 
     @Override

@@ -28,9 +28,12 @@ import org.slf4j.LoggerFactory;
  * peer that said HELLO is judged by its heartbeats (SUSPECT after one missed interval, DEAD
  * after the tolerance), one that did not (a Python peer) stays UNKNOWN. Heartbeats carry the
  * sender's instance (a random id per run). A new instance replacing the old one is a restart;
- * two instances alternating on one id are two endpoints claiming it (each reconnect takes the
- * identity over): the newer is refused, loudly on both sides, and told so the next time it
- * speaks, so the first keeps its id.
+ * two instances alternating on one id are two endpoints claiming it: the newer is refused,
+ * loudly on both sides, and told so the next time it speaks, so the first keeps its id. They
+ * alternate because a ROUTER hands an identity to its newest connection and leaves the
+ * displaced one unread; the displaced endpoint's upstream falls silent, and an endpoint whose
+ * upstream is silent for the tolerance re-establishes its connection (which also heals a
+ * half-open connection after a network fault).
  *
  * <p>Upstream: HELLO at start and whenever the upstream answers again or restarted (its boot
  * id changes); heartbeats every interval; lost after the tolerance of silence.
@@ -50,6 +53,9 @@ final class Liveness {
     void toPeer(String identity, Message m);
 
     void toUpstream(Message m);
+
+    /** Drops and re-establishes the upstream connection. */
+    void reconnectUpstream();
 
     /** Stops sending upstream: the upstream refused this endpoint. */
     void refuseUpstream(String reason);
@@ -80,6 +86,7 @@ final class Liveness {
   private long heartbeatSeq;
   private long heartbeatSentNanos;
   private long upstreamRttMicros = -1;
+  private long lastReconnect;
   private boolean everConnected;
 
   Liveness(EngineConfig config, Notifier notifier, MessageIds ids, Wire wire, Supplier<Set<String>> listens) {
@@ -102,6 +109,7 @@ final class Liveness {
     volatile String instance;
     String previousInstance;
     String refusedInstance;
+    boolean rejoinPending;
     volatile String software;
     volatile int protocol;
     volatile List<String> listens = List.of();
@@ -140,10 +148,17 @@ final class Liveness {
     e.lastSeenMillis = System.currentTimeMillis();
     e.messages++;
     if (e.status == PeerStatus.DEAD) {
-      e.status = e.instance == null ? PeerStatus.UNKNOWN : PeerStatus.ALIVE;
       e.connectedSinceMillis = e.lastSeenMillis;
-      DirectoryEntry snap = e.snapshot();
-      notifier.run(listener -> listener.peerJoined(snap));
+      if (e.instance == null) {
+        e.status = PeerStatus.UNKNOWN;
+        DirectoryEntry snap = e.snapshot();
+        notifier.run(listener -> listener.peerJoined(snap));
+      } else {
+        // Joined again, but as which instance? Its HELLO or heartbeat will tell; report then.
+        e.status = PeerStatus.ALIVE;
+        e.previousInstance = null; // it was dead: whatever comes next is no duplicate of it
+        e.rejoinPending = true;
+      }
     } else if (e.status == PeerStatus.SUSPECT) {
       changeStatus(e, PeerStatus.ALIVE, "heard from again");
     }
@@ -159,6 +174,11 @@ final class Liveness {
       }
       if (e != null) {
         e.rttMicros = m.valueNode().path("rtt_us").asLong(-1);
+        if (e.rejoinPending && from != null && from.equals(e.instance)) {
+          e.rejoinPending = false;
+          DirectoryEntry snap = e.snapshot();
+          notifier.run(listener -> listener.peerJoined(snap));
+        }
       }
       Map<String, Object> ack = new LinkedHashMap<>();
       ack.put("seq", m.valueNode().path("seq").asLong());
@@ -183,7 +203,9 @@ final class Liveness {
       return true;
     }
     String previous = e.instance;
-    if (previous != null && !previous.equals(newInstance)) {
+    boolean rejoined = e.rejoinPending;
+    e.rejoinPending = false;
+    if (previous != null && !previous.equals(newInstance) && !rejoined) {
       e.previousInstance = previous; // a restart, unless the previous one speaks again
     }
     e.role = hello.path("role").asText("unknown");
@@ -200,8 +222,8 @@ final class Liveness {
     e.status = PeerStatus.ALIVE;
     wire.toPeer(identity, notice(identity, HELLO_REPLY, accepted()));
     DirectoryEntry snap = e.snapshot();
-    if (previous != null && !previous.equals(e.instance)) {
-      log.info("{}: '{}' restarted (instance {} -> {})", id, identity, previous, e.instance);
+    if (rejoined || (previous != null && !previous.equals(e.instance))) {
+      log.info("{}: '{}' joined again (instance {} -> {})", id, identity, previous, e.instance);
       notifier.run(listener -> listener.peerJoined(snap));
     } else if (before != PeerStatus.ALIVE) {
       notifier.run(listener -> listener.peerStatusChanged(snap, before, "said HELLO"));
@@ -403,8 +425,13 @@ final class Liveness {
       if (upstream == Upstream.CONNECTED && now - lastHeardUpstream > toleranceNanos) {
         upstream = Upstream.LOST;
         String reason = "silent for " + toleranceNanos / 1_000_000 + " ms";
-        log.warn("{}: upstream '{}' lost: {}", id, upstreamId, reason);
+        log.warn("{}: upstream '{}' lost: {}; reconnecting", id, upstreamId, reason);
         notifier.run(listener -> listener.upstreamLost(upstreamId, reason));
+        lastReconnect = now;
+        wire.reconnectUpstream();
+      } else if (upstream == Upstream.LOST && now - lastReconnect > toleranceNanos) {
+        lastReconnect = now;
+        wire.reconnectUpstream();
       }
     }
     if (now >= nextCheck) {

@@ -91,6 +91,21 @@ public final class RawPeer implements AutoCloseable {
     }
   }
 
+  /** Receives the next message with a body, pings skipped but nothing else, or fails after {@code timeout}. */
+  public List<byte[]> receiveAny(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      List<byte[]> frames = receive(Duration.ofMillis(left));
+      if (frames == null) {
+        throw new AssertionError("no message within " + timeout);
+      }
+      if (frames.get(frames.size() - 1).length > 0) {
+        return frames;
+      }
+    }
+  }
+
   /** HELLO and heartbeats, which a Python peer has no listen for and ignores. */
   private static boolean isLiveness(byte[] body) {
     MessageCodec.BodyHeader h = MessageCodec.peekHeader(body);
