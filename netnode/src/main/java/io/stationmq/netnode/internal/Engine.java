@@ -591,8 +591,11 @@ public final class Engine implements AutoCloseable {
       ZMQ.Poller p = parked != null || parkedWrite != null || closing ? wakeOnlyPoller : poller;
       p.poll(timeout);
       if (p.pollin(0)) {
-        wakePending.set(false);
+        // Drain, then clear: clearing first lets a caller's byte be drained with the flag left
+        // set, after which no caller writes again (a lost wake-up). A command queued before its
+        // caller's compare-and-set is seen by runCommands below either way.
         drainWakePipe();
+        wakePending.set(false);
       }
       if (parkedWrite != null) {
         retryParkedWrite();
