@@ -1,0 +1,221 @@
+package io.stationmq.bench;
+
+import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
+import io.stationmq.netnode.NetNode;
+import io.stationmq.station.Station;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Request/reply through one Station: requests per second with a window of 256 in flight, and
+ * the round trip (p50/p99) of one request at a time, beside raw JeroMQ request/reply over the
+ * same path in the same run (DEALER -> ROUTER forwarding by frame -> DEALER that decodes the
+ * request and encodes a reply; the requester decodes the reply and correlates it by id).
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.stationmq.bench.RequestBench [--quick]</pre>
+ */
+public final class RequestBench {
+  private static final int WINDOW = 256;
+  private static final Map<String, Object> ARGS = Map.of("trial_num", 3, "correct", true, "rt", 0.4213);
+
+  private RequestBench() {}
+
+  /** Runs throughput and latency, stationmq and raw alternately; prints medians and ratios. */
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int runs = quick ? 2 : 5;
+    int count = quick ? 10_000 : 40_000;
+    int trips = quick ? 2_000 : 10_000;
+    System.out.printf("request/reply through one Station, %d runs each (median), %d cores, Java %s%n", runs,
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    double[][] ours = new double[runs][];
+    double[][] raw = new double[runs][];
+    stationmq(count / 4, trips / 4);
+    raw(count / 4, trips / 4);
+    for (int r = 0; r < runs; r++) {
+      ours[r] = stationmq(count, trips);
+      raw[r] = raw(count, trips);
+    }
+    String[] names = {"requests/s (window 256)", "round trip p50 (us)", "round trip p99 (us)"};
+    for (int k = 0; k < 3; k++) {
+      double o = median(ours, k);
+      double w = median(raw, k);
+      System.out.printf("%-26s stationmq %,10.0f   raw JeroMQ %,10.0f   ratio %.2f%n", names[k], o, w, o / w);
+    }
+  }
+
+  private static double median(double[][] runs, int k) {
+    double[] v = new double[runs.length];
+    for (int i = 0; i < runs.length; i++) {
+      v[i] = runs[i][k];
+    }
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  /** {requests/s, p50 us, p99 us} for stationmq. */
+  private static double[] stationmq(int count, int trips) throws Exception {
+    try (Station t = Station.builder().id("T").bindAddress("127.0.0.1").build();
+        NetNode server = NetNode.builder().id("server").upstream("127.0.0.1", t.port(), "T").build();
+        NetNode client = NetNode.builder().id("client").upstream("127.0.0.1", t.port(), "T").build()) {
+      server.provide("ECHO", req -> req.value(Map.class));
+      await(() -> t.directory().size() >= 2);
+      Semaphore window = new Semaphore(WINDOW);
+      AtomicLong done = new AtomicLong();
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        window.acquire();
+        client.request("server", "ECHO", ARGS, Duration.ofSeconds(30)).whenComplete((m, e) -> {
+          done.incrementAndGet();
+          window.release();
+        });
+      }
+      await(() -> done.get() >= count);
+      double rate = count * 1e9 / (System.nanoTime() - start);
+      long[] rtt = new long[trips];
+      for (int i = 0; i < trips; i++) {
+        long t0 = System.nanoTime();
+        client.request("server", "ECHO", ARGS, Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
+        rtt[i] = (System.nanoTime() - t0) / 1_000;
+      }
+      Arrays.sort(rtt);
+      return new double[] {rate, rtt[trips / 2], rtt[(int) (trips * 0.99)]};
+    }
+  }
+
+  /** {requests/s, p50 us, p99 us} for raw JeroMQ doing the same exchange by hand. */
+  private static double[] raw(int count, int trips) throws Exception {
+    try (ZContext ctx = new ZContext(1)) {
+      ZMQ.Socket router = socket(ctx, SocketType.ROUTER, "T");
+      router.setRouterMandatory(true);
+      int port = router.bindToRandomPort("tcp://127.0.0.1");
+      ZMQ.Socket server = socket(ctx, SocketType.DEALER, "server");
+      server.connect("tcp://127.0.0.1:" + port);
+      ZMQ.Socket client = socket(ctx, SocketType.DEALER, "client");
+      client.connect("tcp://127.0.0.1:" + port);
+      server.send(new byte[0]);
+      client.send(new byte[0]);
+      Thread forwarder = new Thread(() -> relay(router), "raw-forwarder");
+      Thread responder = new Thread(() -> respond(server), "raw-responder");
+      forwarder.setDaemon(true);
+      responder.setDaemon(true);
+      forwarder.start();
+      responder.start();
+      client.recv(0); // the ping echo
+      Map<String, CompletableFuture<Message>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+      long n = 0;
+      long start = System.nanoTime();
+      int inFlight = 0;
+      int received = 0;
+      while (received < count) {
+        while (inFlight < WINDOW && n < count) {
+          sendRequest(client, "client_" + n++);
+          inFlight++;
+        }
+        byte[] body = client.recv(0);
+        Message reply = MessageCodec.decode(body);
+        pending.remove(reply.extra("reply_to", String.class).orElse(""));
+        inFlight--;
+        received++;
+      }
+      double rate = count * 1e9 / (System.nanoTime() - start);
+      long[] rtt = new long[trips];
+      for (int i = 0; i < trips; i++) {
+        long t0 = System.nanoTime();
+        sendRequest(client, "client_" + n++);
+        MessageCodec.decode(client.recv(0));
+        rtt[i] = (System.nanoTime() - t0) / 1_000;
+      }
+      Arrays.sort(rtt);
+      return new double[] {rate, rtt[trips / 2], rtt[(int) (trips * 0.99)]};
+    }
+  }
+
+  private static void sendRequest(ZMQ.Socket client, String id) {
+    Message m = Message.builder().id(id).to("server").sender("client").key("SMQ_REQUEST").value(ARGS)
+        .extra("request", "ECHO").build();
+    client.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+    client.send("server".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+    client.send(MessageCodec.encode(m), 0);
+  }
+
+  /** Decodes each request and answers it with an encoded reply, as a responder does. */
+  private static void respond(ZMQ.Socket server) {
+    try {
+      long n = 0;
+      while (true) {
+        byte[] body = server.recv(0);
+        if (body.length == 0) {
+          continue;
+        }
+        Message req = MessageCodec.decode(body);
+        Message reply = Message.builder().id("server_" + n++).to(req.sender()).sender("server").key("SMQ_REPLY")
+            .value(req.value(Map.class)).extra("reply_to", req.id()).extra("ok", true).build();
+        server.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+        server.send(req.sender().getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+        server.send(MessageCodec.encode(reply), 0);
+      }
+    } catch (org.zeromq.ZMQException stopped) {
+      // the context closed at the end of the run
+    }
+  }
+
+  /** Forwards [from, addressed, to, body] to "to" as [to, body], without decoding; echoes pings. */
+  private static void relay(ZMQ.Socket router) {
+    try {
+      while (true) {
+        byte[] from = router.recv(0);
+        byte[][] frames = new byte[3][];
+        int k = 0;
+        while (router.hasReceiveMore()) {
+          byte[] f = router.recv(0);
+          if (k < 3) {
+            frames[k] = f;
+          }
+          k++;
+        }
+        if (k == 1 && frames[0].length == 0) {
+          router.send(from, ZMQ.SNDMORE);
+          router.send(new byte[0], 0);
+          continue;
+        }
+        router.send(frames[1], ZMQ.SNDMORE);
+        router.send(frames[2], 0);
+      }
+    } catch (org.zeromq.ZMQException stopped) {
+      // the context closed at the end of the run
+    }
+  }
+
+  private static ZMQ.Socket socket(ZContext ctx, SocketType type, String identity) {
+    ZMQ.Socket s = ctx.createSocket(type);
+    s.setIdentity(identity.getBytes(StandardCharsets.UTF_8));
+    s.setLinger(0);
+    s.setHandshakeIvl(1000);
+    s.setSndHWM(10_000);
+    s.setRcvHWM(10_000);
+    return s;
+  }
+
+  private static void await(java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("benchmark did not finish within 120 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.stationmq.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stationmq.message.Flags;
+import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
+import io.stationmq.message.NdArray;
+import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Overflow;
+import io.stationmq.netnode.SampleStream;
+import io.stationmq.netnode.StreamOptions;
+import io.stationmq.station.Station;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Stream throughput: samples per second from a NetNode stream through a Station to a typed
+ * listen, beside raw JeroMQ doing the same work in the same run (the producer encodes the
+ * same STREAM batches as JSON, a ROUTER forwards them by frame, the receiver decodes each
+ * batch and converts every sample to the same record). Two payloads: a small sample (a
+ * timestamp and three doubles) in batches of 64, and a float64 array of 1,000 elements in
+ * batches of 8.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.stationmq.bench.StreamBench [--quick]</pre>
+ */
+public final class StreamBench {
+  /** The small sample. */
+  public record Small(long t, double ch0, double ch1, double ch2) {}
+
+  /** The array sample. */
+  public record Frame(long t, NdArray data) {}
+
+  private StreamBench() {}
+
+  /** Runs both payloads, stationmq and raw alternately, and prints medians and ratios. */
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int runs = quick ? 2 : 5;
+    long smallCount = quick ? 300_000 : 1_000_000;
+    long arrayCount = quick ? 5_000 : 20_000;
+    double[] values = new Random(42).doubles(1_000).toArray();
+    NdArray array = NdArray.of(values);
+    System.out.printf("stream throughput, %d runs each (median, min-max), %d cores, Java %s%n", runs,
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    report("small sample, batch 64", runs, smallCount, 64, i -> new Small(i, 0.1, 0.2, 0.3), Small.class);
+    report("float64[1000], batch 8", runs, arrayCount, 8, i -> new Frame(i, array), Frame.class);
+  }
+
+  interface Maker {
+    Object make(long i);
+  }
+
+  private static void report(String name, int runs, long count, int batch, Maker maker, Class<?> type) throws Exception {
+    stationmq(count / 4, batch, maker, type); // warm-up
+    raw(count / 4, batch, maker, type);
+    double[] ours = new double[runs];
+    double[] raw = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      ours[r] = stationmq(count, batch, maker, type);
+      raw[r] = raw(count, batch, maker, type);
+    }
+    Arrays.sort(ours);
+    Arrays.sort(raw);
+    double o = ours[runs / 2];
+    double w = raw[runs / 2];
+    System.out.printf("%-24s stationmq %,10.0f samples/s (%,.0f-%,.0f)   raw JeroMQ %,10.0f (%,.0f-%,.0f)   ratio %.2f%n",
+        name, o, ours[0], ours[runs - 1], w, raw[0], raw[runs - 1], o / w);
+  }
+
+  /** NetNode stream -> Station -> Station's typed sample listen; samples/s at the listen. */
+  private static double stationmq(long count, int batch, Maker maker, Class<?> type) throws Exception {
+    AtomicLong got = new AtomicLong();
+    try (Station t = Station.builder().id("T").bindAddress("127.0.0.1").build()) {
+      t.onSamples("SENSOR", type, s -> got.incrementAndGet());
+      try (NetNode rig = NetNode.builder().id("rig").upstream("127.0.0.1", t.port(), "T").build()) {
+        await(() -> t.directory().stream().anyMatch(e -> e.id().equals("rig")));
+        SampleStream s = rig.getStream("sensor", "SENSOR",
+            StreamOptions.builder().batchSize(batch).overflow(Overflow.BLOCK).capacity(20_000).build());
+        long start = System.nanoTime();
+        for (long i = 0; i < count; i++) {
+          s.push(maker.make(i));
+        }
+        await(() -> got.get() >= count);
+        return count * 1e9 / (System.nanoTime() - start);
+      }
+    }
+  }
+
+  /** The same batches by hand: DEALER -> ROUTER forwarding by frame -> DEALER decoding. */
+  private static double raw(long count, int batch, Maker maker, Class<?> type) throws Exception {
+    try (ZContext ctx = new ZContext(1)) {
+      ZMQ.Socket router = socket(ctx, SocketType.ROUTER, "T");
+      router.setRouterMandatory(true);
+      int port = router.bindToRandomPort("tcp://127.0.0.1");
+      ZMQ.Socket sink = socket(ctx, SocketType.DEALER, "sink");
+      sink.connect("tcp://127.0.0.1:" + port);
+      ZMQ.Socket source = socket(ctx, SocketType.DEALER, "rig");
+      source.connect("tcp://127.0.0.1:" + port);
+      sink.send(new byte[0]); // registers "sink" at the router
+      AtomicLong got = new AtomicLong();
+      Thread forwarder = new Thread(() -> relay(router), "raw-forwarder");
+      Thread receiver = new Thread(() -> {
+        try {
+          while (got.get() < count) {
+            byte[] body = sink.recv(0);
+            Message m = MessageCodec.decode(body);
+            for (JsonNode sample : m.valueField("payload")) {
+              MessageCodec.convert(sample, type);
+              got.incrementAndGet();
+            }
+          }
+        } catch (org.zeromq.ZMQException stopped) {
+          // the context closed at the end of the run
+        }
+      }, "raw-receiver");
+      forwarder.setDaemon(true);
+      receiver.setDaemon(true);
+      forwarder.start();
+      receiver.start();
+      long start = System.nanoTime();
+      long n = 0;
+      for (long i = 0; i < count; i += batch) {
+        ArrayNode payload = JsonNodeFactory.instance.arrayNode();
+        for (long j = i; j < Math.min(count, i + batch); j++) {
+          payload.add(MessageCodec.toJson(maker.make(j)));
+        }
+        ObjectNode value = JsonNodeFactory.instance.objectNode();
+        value.put("inner_key", "SENSOR");
+        value.putObject("headers").put("continuous", true);
+        value.set("payload", payload);
+        Message m = Message.builder().id("sensor_" + n++).to("T").sender("rig_sensor").key("STREAM")
+            .valueTree(value).flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
+        source.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+        source.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+        source.send(MessageCodec.encode(m), 0);
+      }
+      await(() -> got.get() >= count);
+      return count * 1e9 / (System.nanoTime() - start);
+    }
+  }
+
+  /** Forwards every body to "sink" by frame, without decoding, until the context closes. */
+  private static void relay(ZMQ.Socket router) {
+    try {
+      while (true) {
+        router.recv(0);
+        List<byte[]> frames = new ArrayList<>();
+        while (router.hasReceiveMore()) {
+          frames.add(router.recv(0));
+        }
+        if (frames.get(frames.size() - 1).length == 0) {
+          continue; // the sink's registration ping
+        }
+        router.send("sink".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
+        router.send(frames.get(frames.size() - 1), 0);
+      }
+    } catch (org.zeromq.ZMQException stopped) {
+      // the context closed at the end of the run
+    }
+  }
+
+  private static ZMQ.Socket socket(ZContext ctx, SocketType type, String identity) {
+    ZMQ.Socket s = ctx.createSocket(type);
+    s.setIdentity(identity.getBytes(StandardCharsets.UTF_8));
+    s.setLinger(0);
+    s.setHandshakeIvl(1000);
+    s.setSndHWM(1_000);
+    s.setRcvHWM(1_000);
+    return s;
+  }
+
+  private static void await(java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("benchmark did not finish within 120 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+    }
+  }
+}
