@@ -1,6 +1,7 @@
 package io.stationmq.netnode.internal;
 
 import io.stationmq.message.Message;
+import java.time.LocalDateTime;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,10 @@ import java.util.Map;
 final class Deduplicator {
   private final long windowNanos;
   private final int capacity;
-  private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+  private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
+
+  /** What identifies a message across repeats (no formatting on the socket thread's hot path). */
+  private record Key(String sender, String id, LocalDateTime timestamp) {}
 
   Deduplicator(long windowNanos, int capacity) {
     this.windowNanos = windowNanos;
@@ -30,7 +34,7 @@ final class Deduplicator {
       return true;
     }
     evict(nowNanos);
-    String key = m.sender() + '\u0000' + m.id() + '\u0000' + m.timestamp().map(Object::toString).orElse("");
+    Key key = new Key(m.sender(), m.id(), m.timestamp().orElse(null));
     if (seen.containsKey(key)) {
       return false;
     }
@@ -38,14 +42,10 @@ final class Deduplicator {
     return true;
   }
 
-  int size() {
-    return seen.size();
-  }
-
   private void evict(long nowNanos) {
-    Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+    Iterator<Map.Entry<Key, Long>> it = seen.entrySet().iterator();
     while (it.hasNext()) {
-      Map.Entry<String, Long> oldest = it.next();
+      Map.Entry<Key, Long> oldest = it.next();
       if (seen.size() >= capacity || nowNanos - oldest.getValue() > windowNanos) {
         it.remove();
       } else {

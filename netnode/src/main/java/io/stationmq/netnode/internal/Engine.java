@@ -214,11 +214,6 @@ public final class Engine implements AutoCloseable {
     return Message.builder().id(ids.next()).sender(id).to(to).key(key).value(value);
   }
 
-  /** A fresh message id. */
-  public String nextId() {
-    return ids.next();
-  }
-
   /** A builder for a request message: key {@code REQUEST}, extra field {@code request} = name. */
   public Message.Builder requestMessage(String to, String name, Object args) {
     if (name == null || name.isEmpty()) {

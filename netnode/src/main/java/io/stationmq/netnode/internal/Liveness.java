@@ -72,7 +72,7 @@ final class Liveness {
   private final long toleranceNanos;
   private final long helloTimeoutNanos;
   private final Notifier notifier;
-  private final MessageIds ids;
+  private final Supplier<String> ids;
   private final Wire wire;
   private final Supplier<Set<String>> listens;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -89,7 +89,7 @@ final class Liveness {
   private long lastReconnect;
   private boolean everConnected;
 
-  Liveness(EngineConfig config, Notifier notifier, MessageIds ids, Wire wire, Supplier<Set<String>> listens) {
+  Liveness(EngineConfig config, Notifier notifier, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens) {
     this.id = config.id();
     this.role = config.forwarding() ? "station" : "node";
     this.upstreamId = config.upstreamId();
@@ -460,7 +460,7 @@ final class Liveness {
   }
 
   private Message notice(String to, String key, Object value) {
-    return Message.builder().id(ids.next()).to(to).sender(id).key(key).valueTree(MessageCodec.toJson(value))
+    return Message.builder().id(ids.get()).to(to).sender(id).key(key).valueTree(MessageCodec.toJson(value))
         .flag(Flags.NOREPEAT).build();
   }
 
@@ -470,10 +470,5 @@ final class Liveness {
     } catch (Exception e) {
       return "unknown";
     }
-  }
-
-  /** Ids for notices; the engine's generator. */
-  interface MessageIds {
-    String next();
   }
 }
