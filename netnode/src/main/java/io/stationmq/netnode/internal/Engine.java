@@ -1052,7 +1052,7 @@ public final class Engine implements AutoCloseable {
     if (socket == dealer && upstreamRefused) {
       return WriteResult.UNREACHABLE;
     }
-    WriteResult r = tryWrite(socket, frames);
+    WriteResult r = tryWrite(socket, frames, true);
     if (r != WriteResult.FULL) {
       if (r == WriteResult.OK && !congestedPeers.isEmpty()) {
         congestedPeers.remove(peerOf(socket, frames));
@@ -1073,7 +1073,7 @@ public final class Engine implements AutoCloseable {
   /** Retries the waiting write; drops it once the send timeout has passed. */
   private void retryParkedWrite() {
     ParkedWrite w = parkedWrite;
-    WriteResult r = tryWrite(w.socket(), w.frames());
+    WriteResult r = tryWrite(w.socket(), w.frames(), true);
     if (r == WriteResult.FULL && !closing && options.ticker().read() < w.deadlineNanos()) {
       return;
     }
@@ -1096,16 +1096,15 @@ public final class Engine implements AutoCloseable {
    * apart from {@link EndpointStats#sent()}, which counts message traffic.
    */
   private void writeLiveness(ZMQ.Socket socket, List<byte[]> frames) {
-    if (tryWrite(socket, frames) == WriteResult.OK) {
-      counters.sent.decrement();
-    }
+    tryWrite(socket, frames, false);
   }
 
   private String peerOf(ZMQ.Socket socket, List<byte[]> frames) {
     return socket == dealer ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
   }
 
-  private WriteResult tryWrite(ZMQ.Socket socket, List<byte[]> frames) {
+  /** Writes once without waiting; {@code countAsSent} is false for liveness traffic. */
+  private WriteResult tryWrite(ZMQ.Socket socket, List<byte[]> frames, boolean countAsSent) {
     int last = frames.size() - 1;
     try {
       for (int i = 0; i <= last; i++) {
@@ -1119,7 +1118,9 @@ public final class Engine implements AutoCloseable {
       }
       return WriteResult.UNREACHABLE;
     }
-    counters.sent.increment();
+    if (countAsSent) {
+      counters.sent.increment();
+    }
     return WriteResult.OK;
   }
 
