@@ -95,8 +95,8 @@ public interface Endpoint extends AutoCloseable {
   Message.Builder requestMessage(String to, String name, Object args);
 
   /**
-   * Sends a request (confirmed) and returns a future of the reply message, whose value is
-   * the answer. The future completes on the callback thread; it fails with {@link
+   * Sends a request (confirmed; its reply is the confirmation) and returns a future of the
+   * reply message, whose value is the answer. The future completes on the callback thread; it fails with {@link
    * RemoteException} when the responder failed or has no such request, {@link
    * RequestTimeoutException} when no reply came within {@code timeout}, or the {@link
    * DeliveryException} that kept the request from arriving. Built-in requests every endpoint

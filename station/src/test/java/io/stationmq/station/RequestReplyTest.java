@@ -146,6 +146,42 @@ class RequestReplyTest {
   }
 
   @Test
+  void aReplyConfirmsItsRequestSoTheResponderSendsNoConfirm() throws Exception {
+    Station t = station("T", null);
+    NetNode rig = node("rig", t);
+    rig.provide("ECHO", req -> req.value(Integer.class));
+    NetNode client = node("client", t);
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i, get(client.request("rig", "ECHO", i, Integer.class, TIMEOUT)));
+    }
+    Await.equal("every reply confirmed by the client", 20L, () -> client.stats().confirmsSent());
+    Await.equal("every request settled", 0L, () -> client.stats().inFlight());
+    assertEquals(0, rig.stats().confirmsSent(), "the replies confirmed the requests");
+    assertEquals(0, client.stats().repeated());
+  }
+
+  @Test
+  void aResponderSlowerThanTheRepeatIntervalConfirmsTheRepeatAndAnswersOnce() throws Exception {
+    Station t = station("T", null);
+    NetNode rig = node("rig", t);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
+    rig.provide("SLOW", req -> {
+      handled.incrementAndGet();
+      release.await(10, TimeUnit.SECONDS);
+      return "done";
+    });
+    NetNode client = node("client", t);
+    CompletableFuture<String> f = client.request("rig", "SLOW", null, String.class, TIMEOUT);
+    Await.until("the request repeated and the repeat confirmed", () -> rig.stats().duplicates() >= 1
+        && rig.stats().confirmsSent() >= 1);
+    release.countDown();
+    assertEquals("done", get(f));
+    assertEquals(1, handled.get(), "a repeated request is answered once");
+    Await.equal("the request settled", 0L, () -> client.stats().inFlight());
+  }
+
+  @Test
   void tenThousandConcurrentRequestsFromSeveralThreadsAreAllAnsweredAndCorrelated() throws Exception {
     EndpointOptions options = EndpointOptions.builder().maxInFlight(50_000).build();
     Station t = track(Station.builder().id("T").bindAddress("127.0.0.1").options(options).build());

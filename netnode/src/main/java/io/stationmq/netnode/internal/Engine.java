@@ -312,6 +312,9 @@ public final class Engine implements AutoCloseable {
   /** Settles the request a reply answers (socket thread). */
   private void resolveReply(Message reply) {
     String requestId = reply.extra("reply_to", String.class).orElse(null);
+    if (requestId != null) {
+      settleDelivery(requestId);
+    }
     PendingRequest pr = requestId == null ? null : pendingRequests.remove(requestId);
     if (pr == null) {
       counters.lateReplies.increment();
@@ -808,11 +811,14 @@ public final class Engine implements AutoCloseable {
       resolveReply(m);
       return;
     }
+    // A request is confirmed by its reply, which saves a message per request; only a repeat
+    // (a responder slower than the first repeat interval) is confirmed, above, to stop repeats.
+    boolean confirmNow = confirm && !m.key().equals(Keys.REQUEST);
     if (!dispatcher.offer(m)) {
-      parked = new Parked(m, via, confirm);
+      parked = new Parked(m, via, confirmNow);
       return;
     }
-    if (confirm) {
+    if (confirmNow) {
       sendConfirm(m, via);
     }
   }
@@ -833,7 +839,12 @@ public final class Engine implements AutoCloseable {
       malformed("'" + confirm.sender() + "'", "CONFIRM " + confirm.id() + " has a non-string value");
       return;
     }
-    Outbox.Pending p = outbox.confirmed(value.textValue(), options.ticker().read());
+    settleDelivery(value.textValue());
+  }
+
+  /** Completes the delivery future of a message this endpoint sent, confirmed by a CONFIRM or, for a request, by its reply. */
+  private void settleDelivery(String messageId) {
+    Outbox.Pending p = outbox.confirmed(messageId, options.ticker().read());
     if (p == null) {
       return; // a confirmation of a repeat that was already confirmed, or of a message not tracked
     }

@@ -20,7 +20,9 @@ public final class Keys {
 
   /**
    * stationmq's request: a confirmed message whose extra field {@code request} names the
-   * request and whose value holds its arguments.
+   * request and whose value holds its arguments. Its reply confirms it: the responder sends a
+   * {@code CONFIRM} only for a repeat, which it gets when it answers slower than the first
+   * repeat interval.
    */
   public static final String REQUEST = "SMQ_REQUEST";
   /**
