@@ -1,20 +1,28 @@
 package io.stationmq.cli;
 
 import io.stationmq.bench.BenchMain;
+import io.stationmq.bench.RequestBench;
+import io.stationmq.bench.StreamBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code stationmq bench}: the benchmark table, stationmq beside raw JeroMQ. */
+/** {@code stationmq bench}: every benchmark table, stationmq beside raw JeroMQ. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Runs the benchmarks against raw JeroMQ in the same run and prints figures and ratios.")
+    description = "Runs the benchmarks against raw JeroMQ in the same run and prints figures and ratios: "
+        + "messages and round trips, streams, requests.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--quick", description = "fewer and shorter runs (a rough table in about a minute)")
+  @Option(names = "--quick", description = "fewer and shorter runs (rough tables in about two minutes)")
   boolean quick;
 
   @Override
   public Integer call() throws Exception {
-    BenchMain.main(quick ? new String[] {"--quick"} : new String[0]);
+    String[] args = quick ? new String[] {"--quick"} : new String[0];
+    BenchMain.main(args);
+    System.out.println();
+    StreamBench.main(args);
+    System.out.println();
+    RequestBench.main(args);
     return 0;
   }
 }
