@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.RemoteException;
 import io.stationmq.netnode.RequestTimeoutException;
 import io.stationmq.netnode.testing.Await;
+import io.stationmq.netnode.testing.Bodies;
+import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +150,7 @@ class RequestReplyTest {
   }
 
   @Test
-  void aReplyConfirmsItsRequestSoTheResponderSendsNoConfirm() throws Exception {
+  void aRequestAndItsReplyAreTwoMessagesWithoutConfirmations() throws Exception {
     Station t = station("T", null);
     NetNode rig = node("rig", t);
     rig.provide("ECHO", req -> req.value(Integer.class));
@@ -154,14 +158,52 @@ class RequestReplyTest {
     for (int i = 0; i < 20; i++) {
       assertEquals(i, get(client.request("rig", "ECHO", i, Integer.class, TIMEOUT)));
     }
-    Await.equal("every reply confirmed by the client", 20L, () -> client.stats().confirmsSent());
     Await.equal("every request settled", 0L, () -> client.stats().inFlight());
     assertEquals(0, rig.stats().confirmsSent(), "the replies confirmed the requests");
+    assertEquals(0, client.stats().confirmsSent(), "replies are not confirmed: a lost one is asked for again");
     assertEquals(0, client.stats().repeated());
   }
 
   @Test
-  void aResponderSlowerThanTheRepeatIntervalConfirmsTheRepeatAndAnswersOnce() throws Exception {
+  void aRepeatedRequestGetsTheSameReplyAgainWithoutBeingHandledAgain() throws Exception {
+    Station t = station("T", null);
+    NetNode rig = node("rig", t);
+    AtomicInteger handled = new AtomicInteger();
+    rig.provide("ECHO", req -> {
+      handled.incrementAndGet();
+      return req.value(Integer.class);
+    });
+    try (RawPeer asker = RawPeer.dealer("asker", "tcp://127.0.0.1:" + t.port())) {
+      long[] lastPing = {0};
+      Await.until("asker registered at T", () -> {
+        if (System.nanoTime() - lastPing[0] > 200_000_000L) {
+          asker.send(new byte[0]);
+          lastPing[0] = System.nanoTime();
+        }
+        return t.directory().stream().anyMatch(e -> e.id().equals("asker"));
+      });
+      byte[] request = MessageCodec.encode(Message.builder().id("asker_1").to("rig").sender("asker")
+          .key("SMQ_REQUEST").value(7).extra("request", "ECHO").build());
+      asker.send("T", "rig", request);
+      JsonNode first = Bodies.last(asker.receiveMessage(TIMEOUT));
+      // The asker acts as if that reply were lost: it repeats the request, byte for byte.
+      asker.send("T", "rig", request);
+      JsonNode again = Bodies.last(asker.receiveMessage(TIMEOUT));
+      for (JsonNode reply : List.of(first, again)) {
+        assertEquals("SMQ_REPLY", reply.get("key").asText());
+        assertEquals("asker_1", reply.get("reply_to").asText());
+        assertEquals(7, reply.get("value").asInt());
+        assertTrue(reply.get("flags").has("NOREPEAT"), "a reply is not confirmed");
+      }
+      assertEquals(first.get("id").asText(), again.get("id").asText(), "the same reply, sent again");
+      assertEquals(1, handled.get(), "the repeat was not handled again");
+      assertEquals(1, rig.stats().duplicates());
+      assertEquals(0, rig.stats().confirmsSent());
+    }
+  }
+
+  @Test
+  void aResponderSlowerThanTheRepeatIntervalConfirmsTheRepeatAndSendsAConfirmedReply() throws Exception {
     Station t = station("T", null);
     NetNode rig = node("rig", t);
     CountDownLatch release = new CountDownLatch(1);
@@ -179,6 +221,8 @@ class RequestReplyTest {
     assertEquals("done", get(f));
     assertEquals(1, handled.get(), "a repeated request is answered once");
     Await.equal("the request settled", 0L, () -> client.stats().inFlight());
+    Await.equal("the reply, sent confirmed, confirmed by the client", 1L, () -> client.stats().confirmsSent());
+    Await.equal("the reply settled", 0L, () -> rig.stats().inFlight());
   }
 
   @Test

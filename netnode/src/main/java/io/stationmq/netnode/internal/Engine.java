@@ -2,6 +2,8 @@ package io.stationmq.netnode.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Envelope;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
@@ -75,6 +77,8 @@ public final class Engine implements AutoCloseable {
   private static final int ROUTE_CAPACITY = 10_000;
   private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   private static final Object CLOSE = new Object();
+  private static final Object REPEAT_CONFIRMED = new Object();
+  private static final int ANSWER_CAPACITY = 10_000;
 
   private final EngineConfig config;
   private final String id;
@@ -111,6 +115,16 @@ public final class Engine implements AutoCloseable {
   private int dealerIndex = -1;
   private final Outbox outbox;
   private final Deduplicator dedup;
+  /**
+   * What this endpoint, as a responder, did about each recent request: the reply it sent
+   * unconfirmed (sent again when the request is repeated, because the reply was lost), or
+   * {@link #REPEAT_CONFIRMED} when a repeat came before the reply and was confirmed, so the
+   * requester stopped repeating and the reply must be sent confirmed. Written by workers and
+   * the socket thread, each decision one atomic putIfAbsent.
+   */
+  private final Cache<RequestKey, Object> answers;
+  /** Ids of this endpoint's requests answered lately, to tell a reply sent twice from a late one (socket thread). */
+  private final Cache<String, Boolean> answeredRequests = CacheBuilder.newBuilder().maximumSize(ANSWER_CAPACITY).build();
   private final Set<String> peers = new HashSet<>();
   private final LinkedHashMap<String, String> learnedRoutes = new LinkedHashMap<>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
@@ -150,6 +164,9 @@ public final class Engine implements AutoCloseable {
     }
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
+    this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
+        .maximumSize(Math.min(options.dedupCapacity(), ANSWER_CAPACITY))
+        .expireAfterWrite(options.dedupWindow()).build();
     try {
       this.wakePipe = Pipe.open();
       wakePipe.source().configureBlocking(false);
@@ -253,7 +270,11 @@ public final class Engine implements AutoCloseable {
     responders.put(name, java.util.Objects.requireNonNull(responder, "responder"));
   }
 
-  /** Answers a request on a worker thread: runs its responder and sends the reply, confirmed. */
+  /**
+   * Answers a request on a worker thread: runs its responder and sends the reply, unconfirmed
+   * (the requester's repeats of the request stand in for the reply's), unless a repeat was
+   * already confirmed.
+   */
   private void answer(Message request) {
     String name = request.extra("request", String.class).orElse("");
     Responder responder = responders.get(name);
@@ -269,12 +290,40 @@ public final class Engine implements AutoCloseable {
         fail(reply, "error", e.toString());
       }
     }
-    sendConfirmed(reply.build(), Route.AUTO).whenComplete((receipt, error) -> {
+    Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
+    if (answers.asMap().putIfAbsent(RequestKey.of(request), unconfirmed) == null) {
+      send(unconfirmed, Route.AUTO); // the requester repeats the request until a reply arrives
+      return;
+    }
+    // A repeat was confirmed before this reply was ready: the requester no longer repeats, so
+    // the reply itself must be confirmed and repeated.
+    Message confirmed = unconfirmed.newBuilder().clearFlag(Flags.NOREPEAT).build();
+    sendConfirmed(confirmed, Route.AUTO).whenComplete((receipt, error) -> {
       if (error != null) {
         warnings.warn("{}: reply to request {} from '{}' was not delivered: {}", id, request.id(), request.sender(),
             error.getMessage());
       }
     });
+  }
+
+  /**
+   * Handles a repeated request (socket thread): sends the reply again if it was sent, since the
+   * repeat means it was lost; else confirms the repeat, so the requester waits for the reply.
+   */
+  private void answerRepeat(Message request, String via) {
+    Object answer = answers.asMap().putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
+    if (answer instanceof Message reply) {
+      sendOwn(new Outgoing(reply, MessageCodec.encode(wireForm(reply)), Route.AUTO, null));
+    } else {
+      sendConfirm(request, via);
+    }
+  }
+
+  /** Identifies a request across its repeats, as the de-duplicator does. */
+  private record RequestKey(String sender, String id, java.time.LocalDateTime timestamp) {
+    static RequestKey of(Message m) {
+      return new RequestKey(m.sender(), m.id(), m.timestamp().orElse(null));
+    }
   }
 
   private static void fail(Message.Builder reply, String code, String message) {
@@ -317,9 +366,14 @@ public final class Engine implements AutoCloseable {
     }
     PendingRequest pr = requestId == null ? null : pendingRequests.remove(requestId);
     if (pr == null) {
-      counters.lateReplies.increment();
+      if (requestId != null && answeredRequests.getIfPresent(requestId) != null) {
+        counters.duplicates.increment(); // sent again for a repeat of the request that crossed the reply
+      } else {
+        counters.lateReplies.increment();
+      }
       return;
     }
+    answeredRequests.put(requestId, Boolean.TRUE);
     if (reply.extra("ok", Boolean.class).orElse(true)) {
       notifier.complete(pr.future(), reply);
       return;
@@ -801,7 +855,11 @@ public final class Engine implements AutoCloseable {
     boolean confirm = !m.hasFlag(Flags.NOREPEAT);
     if (confirm && !dedup.firstTime(m, options.ticker().read())) {
       counters.duplicates.increment();
-      sendConfirm(m, via);
+      if (m.key().equals(Keys.REQUEST)) {
+        answerRepeat(m, via);
+      } else {
+        sendConfirm(m, via);
+      }
       return;
     }
     if (m.key().equals(Keys.REPLY)) {
@@ -811,8 +869,8 @@ public final class Engine implements AutoCloseable {
       resolveReply(m);
       return;
     }
-    // A request is confirmed by its reply, which saves a message per request; only a repeat
-    // (a responder slower than the first repeat interval) is confirmed, above, to stop repeats.
+    // A request is confirmed by its reply, which saves a message per request; a repeat is
+    // answered above (see answerRepeat).
     boolean confirmNow = confirm && !m.key().equals(Keys.REQUEST);
     if (!dispatcher.offer(m)) {
       parked = new Parked(m, via, confirmNow);

@@ -20,13 +20,15 @@ public final class Keys {
 
   /**
    * stationmq's request: a confirmed message whose extra field {@code request} names the
-   * request and whose value holds its arguments. Its reply confirms it: the responder sends a
-   * {@code CONFIRM} only for a repeat, which it gets when it answers slower than the first
-   * repeat interval.
+   * request and whose value holds its arguments. Its reply confirms it, and the requester
+   * repeats it until a reply arrives. The responder sends the reply unconfirmed and keeps it a
+   * while: a repeat means the reply was lost, and gets it again. A repeat that comes before the
+   * reply (a responder slower than the first repeat interval) is confirmed instead, and the
+   * reply is then sent confirmed.
    */
   public static final String REQUEST = "SMQ_REQUEST";
   /**
-   * stationmq's reply: a confirmed message with extra fields {@code reply_to} (the request's
+   * stationmq's reply (usually unconfirmed, see {@link #REQUEST}) with extra fields {@code reply_to} (the request's
    * id), {@code ok}, and on failure {@code error} ({@code {"code", "message"}}).
    */
   public static final String REPLY = "SMQ_REPLY";
