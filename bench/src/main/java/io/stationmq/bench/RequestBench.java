@@ -22,7 +22,8 @@ import org.zeromq.ZMQ;
  * Request/reply through one Station: requests per second with a window of 256 in flight, and
  * the round trip (p50/p99) of one request at a time, beside raw JeroMQ request/reply over the
  * same path in the same run (DEALER -> ROUTER forwarding by frame -> DEALER that decodes the
- * request and encodes a reply; the requester decodes the reply and correlates it by id).
+ * request and encodes a reply; the requester decodes the reply and correlates it by id). Each
+ * raw peer has its own context and I/O thread, as in {@link BenchMain}.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.stationmq.bench.RequestBench [--quick]</pre>
  */
@@ -97,13 +98,15 @@ public final class RequestBench {
 
   /** {requests/s, p50 us, p99 us} for raw JeroMQ doing the same exchange by hand. */
   private static double[] raw(int count, int trips) throws Exception {
-    try (ZContext ctx = new ZContext(1)) {
-      ZMQ.Socket router = socket(ctx, SocketType.ROUTER, "T");
+    // One context (one I/O thread) per peer, as each stationmq endpoint has its own and as
+    // separate processes would: a shared context would carry every hop on one I/O thread.
+    try (ZContext stationCtx = new ZContext(1); ZContext serverCtx = new ZContext(1); ZContext clientCtx = new ZContext(1)) {
+      ZMQ.Socket router = socket(stationCtx, SocketType.ROUTER, "T");
       router.setRouterMandatory(true);
       int port = router.bindToRandomPort("tcp://127.0.0.1");
-      ZMQ.Socket server = socket(ctx, SocketType.DEALER, "server");
+      ZMQ.Socket server = socket(serverCtx, SocketType.DEALER, "server");
       server.connect("tcp://127.0.0.1:" + port);
-      ZMQ.Socket client = socket(ctx, SocketType.DEALER, "client");
+      ZMQ.Socket client = socket(clientCtx, SocketType.DEALER, "client");
       client.connect("tcp://127.0.0.1:" + port);
       server.send(new byte[0]);
       client.send(new byte[0]);
