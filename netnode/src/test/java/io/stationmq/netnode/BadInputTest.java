@@ -47,7 +47,7 @@ class BadInputTest {
   }
 
   private static RawPeer pilot(NetNode node) {
-    return RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort());
+    return RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node);
   }
 
   private static String body(String id, String key, String valueJson) {

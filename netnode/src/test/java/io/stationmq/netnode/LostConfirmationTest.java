@@ -72,7 +72,7 @@ class LostConfirmationTest {
   void receiverHandlesRepeatedMessageOnceAndConfirmsEachCopy() {
     Recorder listen = new Recorder();
     try (NetNode node = NetNode.builder().id("rig").routerPort(0).routerAddress("127.0.0.1").listen("DATA", listen).build();
-        RawPeer pilot = RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       String body = RawPeer.pythonBody("pilot_1_7", "rig", "pilot_1", "DATA", "{\"n\": 1}", "{}");
       pilot.send("rig", "rig", body);
       pilot.send("rig", "rig", body); // the same message again: its confirmation was lost
@@ -100,7 +100,7 @@ class LostConfirmationTest {
     // A Python sender that restarts counts its ids from 0 again; its new messages must not be dropped.
     Recorder listen = new Recorder();
     try (NetNode node = NetNode.builder().id("rig").routerPort(0).routerAddress("127.0.0.1").listen("DATA", listen).build();
-        RawPeer pilot = RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       String before = RawPeer.pythonBody("pilot_1_0", "rig", "pilot_1", "DATA", "1", "{}");
       String after = before.replace("2026-11-21T10:15:30.123456", "2026-11-21T11:00:00.000001").replace("\"value\": 1", "\"value\": 2");
       pilot.send("rig", "rig", before);

@@ -44,7 +44,7 @@ class OversizeTest {
   void oversizeBodyOnTheRouterIsDroppedCountedAndTheNextIsHandled() {
     try (NetNode node = NetNode.builder().id("rig").routerPort(0).routerAddress("127.0.0.1").listen("DATA", data)
             .options(options()).build();
-        RawPeer pilot = RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       pilot.send("rig", "rig", bodyOfSize("pilot_1_0", "rig", "pilot_1", 2000));
       pilot.send("rig", "rig", RawPeer.pythonBody("pilot_1_1", "rig", "pilot_1", "DATA", "1", "{}"));
 
@@ -64,7 +64,7 @@ class OversizeTest {
   void bodyOfExactlyMaxMessageBytesIsAccepted() {
     try (NetNode node = NetNode.builder().id("rig").routerPort(0).routerAddress("127.0.0.1").listen("DATA", data)
             .options(options()).build();
-        RawPeer pilot = RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       pilot.send("rig", "rig", bodyOfSize("pilot_1_0", "rig", "pilot_1", 1024));
       assertEquals("pilot_1_0", data.next().id());
       assertEquals(0, node.stats().oversize());

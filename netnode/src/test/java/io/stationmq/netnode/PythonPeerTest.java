@@ -63,7 +63,7 @@ class PythonPeerTest {
   void pythonDealerSendsConfirmedMessageAndNodeHandlesAndConfirmsIt() {
     Recorder data = new Recorder();
     try (NetNode node = NetNode.builder().id("T").routerPort(0).routerAddress("127.0.0.1").listen("DATA", data).build();
-        RawPeer pilot = RawPeer.dealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       // Net_Node.send(to="T", key="DATA", value={...}, repeat=True): [upstream, to, body], flags {}.
       pilot.send("T", "T", RawPeer.pythonBody("pilot_1_7", "T", "pilot_1", "DATA",
           "{\"trial_num\": 3, \"correct\": true, \"rt\": 0.4213}", "{}"));
@@ -172,7 +172,7 @@ class PythonPeerTest {
     JsonNode capturedBody = Bodies.last(captured);
     Recorder data = new Recorder();
     try (NetNode node = NetNode.builder().id("T").routerPort(0).routerAddress("127.0.0.1").listen("DATA", data).build();
-        RawPeer pilot = RawPeer.dealer(identity, "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer pilot = RawPeer.registeredDealer(identity, "tcp://127.0.0.1:" + node.routerPort(), node)) {
       pilot.send(captured.subList(1, captured.size()).toArray());
 
       Message m = data.next();
@@ -191,7 +191,7 @@ class PythonPeerTest {
     String batch = Files.readString(BODIES.resolve("stream_batch.json")).strip();
     Recorder samples = new Recorder();
     try (NetNode node = NetNode.builder().id("T").routerPort(0).routerAddress("127.0.0.1").listen("CONTINUOUS", samples).build();
-        RawPeer stream = RawPeer.dealer("pilot_1_lick", "tcp://127.0.0.1:" + node.routerPort())) {
+        RawPeer stream = RawPeer.registeredDealer("pilot_1_lick", "tcp://127.0.0.1:" + node.routerPort(), node)) {
       stream.send("T", "T", batch);
       stream.send("T", "T", RawPeer.pythonBody("pilot_1_lick_9", "T", "pilot_1_lick", "CONTINUOUS", "\"after\"", "{\"NOREPEAT\": true}"));
 

@@ -173,15 +173,7 @@ class RequestReplyTest {
       handled.incrementAndGet();
       return req.value(Integer.class);
     });
-    try (RawPeer asker = RawPeer.dealer("asker", "tcp://127.0.0.1:" + t.port())) {
-      long[] lastPing = {0};
-      Await.until("asker registered at T", () -> {
-        if (System.nanoTime() - lastPing[0] > 200_000_000L) {
-          asker.send(new byte[0]);
-          lastPing[0] = System.nanoTime();
-        }
-        return t.directory().stream().anyMatch(e -> e.id().equals("asker"));
-      });
+    try (RawPeer asker = RawPeer.registeredDealer("asker", t.endpoint(), t)) {
       byte[] request = MessageCodec.encode(Message.builder().id("asker_1").to("rig").sender("asker")
           .key("SMQ_REQUEST").value(7).extra("request", "ECHO").build());
       asker.send("T", "rig", request);

@@ -245,7 +245,7 @@ class StationRoutingTest {
     Station s = station("T");
     Recorder atJava = new Recorder();
     node("java_node", s, atJava);
-    try (RawPeer py = RawPeer.dealer("pilot_1", s.endpoint())) {
+    try (RawPeer py = RawPeer.registeredDealer("pilot_1", s.endpoint(), s)) {
       String body = RawPeer.pythonBody("pilot_1_0", "java_node", "pilot_1", "DATA", "{\"n\": 1}", "{}");
       py.send("T", "java_node", body);
       Message m = atJava.awaitOne("DATA");
@@ -264,7 +264,7 @@ class StationRoutingTest {
   void streamBatchFromPythonIsUnpackedPerItemWithHeadersMerged() throws Exception {
     Recorder atStation = new Recorder();
     Station s = track(Station.builder().id("T").bindAddress("127.0.0.1").fallback(atStation::add).build());
-    try (RawPeer py = RawPeer.dealer("pilot_1_lick", s.endpoint())) {
+    try (RawPeer py = RawPeer.registeredDealer("pilot_1_lick", s.endpoint(), s)) {
       String value = "{\"inner_key\": \"CONTINUOUS\", \"headers\": {\"subject\": \"mouse_12\", \"pilot\": \"pilot_1\", "
           + "\"continuous\": true}, \"payload\": [{\"t\": 0.001}, {\"t\": 0.002}, [1, 2, 3], 4.5]}";
       py.send("T", "T", RawPeer.pythonBody("lick_3", "T", "pilot_1_lick", "STREAM", value, "{\"NOREPEAT\": true, \"MINPRINT\": true}"));

@@ -567,7 +567,7 @@ class StreamTest {
     Station t = station();
     List<Message> got = new CopyOnWriteArrayList<>();
     t.on("CONTINUOUS", got::add);
-    RawPeer pythonStream = track(RawPeer.dealer("pilot_1_lick", t.endpoint()));
+    RawPeer pythonStream = track(RawPeer.registeredDealer("pilot_1_lick", t.endpoint(), t));
 
     pythonStream.send("T", "T", golden);
 
@@ -595,7 +595,7 @@ class StreamTest {
     Station t = station();
     List<StreamBatch> got = new CopyOnWriteArrayList<>();
     t.onBatch("CONTINUOUS", got::add);
-    RawPeer pythonStream = track(RawPeer.dealer("pilot_1_lick", t.endpoint()));
+    RawPeer pythonStream = track(RawPeer.registeredDealer("pilot_1_lick", t.endpoint(), t));
 
     pythonStream.send("T", "T", golden);
 
@@ -693,7 +693,7 @@ class StreamTest {
     Station t = station();
     InOrder got = new InOrder();
     t.onSamples("CONTINUOUS", Long.class, got::accept);
-    RawPeer pythonStream = track(RawPeer.dealer("pilot_1_s", t.endpoint()));
+    RawPeer pythonStream = track(RawPeer.registeredDealer("pilot_1_s", t.endpoint(), t));
     String flags = "{\"NOREPEAT\": true, \"MINPRINT\": true}";
     String[][] batches = {{"s_0", "[0, 1]"}, {"s_1", "[2, 3]"}, {"s_3", "[4, 5]"}};
     for (String[] b : batches) {

@@ -1,6 +1,7 @@
 package io.stationmq.netnode.testing;
 
 import io.stationmq.message.MessageCodec;
+import io.stationmq.netnode.Endpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,30 @@ public final class RawPeer implements AutoCloseable {
     RawPeer p = new RawPeer(SocketType.DEALER, identity);
     p.socket.connect(endpoint);
     return p;
+  }
+
+  /**
+   * A DEALER with {@code identity} connected to {@code upstream}'s ROUTER at {@code endpoint},
+   * returned once {@code upstream} lists it. It pings until then: the first message on a fresh
+   * JeroMQ connection is sometimes lost (the handshake race), and a raw socket, unlike an
+   * endpoint, does not repeat it. Ping echoes may follow; {@link #receiveMessage} skips them.
+   */
+  public static RawPeer registeredDealer(String identity, String endpoint, Endpoint upstream) {
+    RawPeer p = dealer(identity, endpoint);
+    try {
+      long[] lastPing = {0};
+      Await.until(identity + " registered at " + upstream.id(), () -> {
+        if (System.nanoTime() - lastPing[0] > 200_000_000L) {
+          p.socket.send(new byte[0], ZMQ.DONTWAIT);
+          lastPing[0] = System.nanoTime();
+        }
+        return upstream.directory().stream().anyMatch(e -> e.id().equals(identity));
+      });
+      return p;
+    } catch (RuntimeException | Error e) {
+      p.close();
+      throw e;
+    }
   }
 
   /** A ROUTER with {@code identity} bound to an ephemeral loopback port (see {@link #port()}). */
