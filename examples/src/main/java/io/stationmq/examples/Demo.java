@@ -68,6 +68,8 @@ public final class Demo {
   private static final String[] RIGS = {"rig_1", "rig_2"};
   private static final long STATUS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   private static final long COMMAND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How many of the latest command round trips the status line summarises. */
+  private static final int RECENT = 200;
 
   private final Settings settings;
   private final PrintStream out;
@@ -199,8 +201,9 @@ public final class Demo {
   }
 
   private void printStatus(double elapsed, double samplesPerSecond) {
-    String line = String.format("t=%4.1fs  samples/s=%8.0f  received=%9d  commands confirmed=%5d  repeats=%3d  rtt p50=%5dus p99=%6dus",
-        elapsed, samplesPerSecond, totalReceived(), confirmed.get(), repeats(), latency.percentile(50), latency.percentile(99));
+    String line = String.format("t=%4.1fs  samples/s=%8.0f  received=%9d  commands confirmed=%5d  repeats=%3d  rtt (last %d) p50=%5dus p99=%6dus",
+        elapsed, samplesPerSecond, totalReceived(), confirmed.get(), repeats(), RECENT,
+        latency.percentileOfLast(50, RECENT), latency.percentileOfLast(99, RECENT));
     if (live) {
       out.print("\r" + line);
       out.flush();
@@ -239,6 +242,11 @@ public final class Demo {
         r.commandsSent(), r.commandsConfirmed(), r.commandsFailed(), r.statesReceived(), r.repeats());
     out.printf("command round trip (terminal -> rig -> controller -> confirmation): p50 %d us, p99 %d us%n",
         r.p50Micros(), r.p99Micros());
+    int half = latency.size() / 2;
+    if (half >= 100) { // the first half includes start-up: connections and the JIT warming up
+      out.printf("  over the second half of the run (%d commands): p50 %d us, p99 %d us%n", half,
+          latency.percentileOfLast(50, half), latency.percentileOfLast(99, half));
+    }
     out.println(r.ok() ? "result: OK, nothing lost" : "result: FAILED, something was lost (see above)");
     return r;
   }
@@ -294,7 +302,7 @@ public final class Demo {
     }
   }
 
-  /** Round-trip times in microseconds; percentiles over all recorded. Thread-safe. */
+  /** Round-trip times in microseconds, in the order recorded; percentiles over all or the latest. Thread-safe. */
   private static final class LatencyRecorder {
     private long[] values = new long[1024];
     private int size;
@@ -307,12 +315,22 @@ public final class Demo {
     }
 
     synchronized long percentile(int p) {
-      if (size == 0) {
+      return percentileOfLast(p, size);
+    }
+
+    /** The percentile over the latest {@code count} values (all of them if fewer). */
+    synchronized long percentileOfLast(int p, int count) {
+      int n = Math.min(count, size);
+      if (n == 0) {
         return 0;
       }
-      long[] sorted = java.util.Arrays.copyOf(values, size);
+      long[] sorted = java.util.Arrays.copyOfRange(values, size - n, size);
       java.util.Arrays.sort(sorted);
-      return sorted[Math.min(size - 1, (int) Math.ceil(p / 100.0 * size) - 1)];
+      return sorted[Math.min(n - 1, Math.max(0, (int) Math.ceil(p / 100.0 * n) - 1))];
+    }
+
+    synchronized int size() {
+      return size;
     }
   }
 }
