@@ -79,6 +79,8 @@ public final class Engine implements AutoCloseable {
   private static final Object CLOSE = new Object();
   private static final Object REPEAT_CONFIRMED = new Object();
   private static final int ANSWER_CAPACITY = 10_000;
+  /** Bytes of replies kept for repeated requests (see {@link #answers}); the oldest go first. */
+  private static final long ANSWER_BYTES = 16L << 20;
 
   private final EngineConfig config;
   private final String id;
@@ -117,7 +119,8 @@ public final class Engine implements AutoCloseable {
   private final Deduplicator dedup;
   /**
    * What this endpoint, as a responder, did about each recent request: the reply it sent
-   * unconfirmed (sent again when the request is repeated, because the reply was lost), or
+   * unconfirmed (sent again when the request is repeated, because the reply was lost; at most
+   * {@link #ANSWER_BYTES} of them), or
    * {@link #REPEAT_CONFIRMED} when a repeat came before the reply and was confirmed, so the
    * requester stopped repeating and the reply must be sent confirmed. Written by workers and
    * the socket thread, each decision one atomic putIfAbsent.
@@ -165,7 +168,8 @@ public final class Engine implements AutoCloseable {
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
     this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
-        .maximumSize(Math.min(options.dedupCapacity(), ANSWER_CAPACITY))
+        .maximumWeight(options.dedupCapacity() == 0 ? 0 : ANSWER_BYTES)
+        .weigher((RequestKey k, Object v) -> 256 + (v instanceof SentReply r ? r.body().length : 0))
         .expireAfterWrite(options.dedupWindow()).build();
     try {
       this.wakePipe = Pipe.open();
@@ -291,8 +295,9 @@ public final class Engine implements AutoCloseable {
       }
     }
     Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
-    if (answers.asMap().putIfAbsent(RequestKey.of(request), unconfirmed) == null) {
-      send(unconfirmed, Route.AUTO); // the requester repeats the request until a reply arrives
+    SentReply sent = new SentReply(unconfirmed, MessageCodec.encode(unconfirmed));
+    if (answers.asMap().putIfAbsent(RequestKey.of(request), sent) == null) {
+      sendEncoded(sent.message(), sent.body(), Route.AUTO); // the requester repeats the request until a reply arrives
       return;
     }
     // A repeat was confirmed before this reply was ready: the requester no longer repeats, so
@@ -312,12 +317,15 @@ public final class Engine implements AutoCloseable {
    */
   private void answerRepeat(Message request, String via) {
     Object answer = answers.asMap().putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
-    if (answer instanceof Message reply) {
-      sendOwn(new Outgoing(reply, MessageCodec.encode(wireForm(reply)), Route.AUTO, null));
+    if (answer instanceof SentReply reply) {
+      sendOwn(new Outgoing(reply.message(), reply.body(), Route.AUTO, null));
     } else {
       sendConfirm(request, via);
     }
   }
+
+  /** A reply sent unconfirmed, kept to be sent again for a repeat of its request. */
+  private record SentReply(Message message, byte[] body) {}
 
   /** Identifies a request across its repeats, as the de-duplicator does. */
   private record RequestKey(String sender, String id, java.time.LocalDateTime timestamp) {
@@ -414,6 +422,11 @@ public final class Engine implements AutoCloseable {
   public void send(Message message, Route route) {
     checkRoute(message, route);
     Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
+    sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
+  }
+
+  /** Queues an unconfirmed message already encoded; drops it, counted, when closed or the queue is full. */
+  private void sendEncoded(Message m, byte[] body, Route route) {
     if (closing) {
       warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
       return;
@@ -424,7 +437,7 @@ public final class Engine implements AutoCloseable {
           id, options.sendQueueCapacity(), m.id(), m.to());
       return;
     }
-    enqueue(new Outgoing(m, MessageCodec.encode(wireForm(m)), route, null));
+    enqueue(new Outgoing(m, body, route, null));
   }
 
   /** Sends with confirmation; see {@link io.stationmq.netnode.Endpoint#sendConfirmed}. */
