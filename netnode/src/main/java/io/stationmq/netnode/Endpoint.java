@@ -96,8 +96,8 @@ public interface Endpoint extends AutoCloseable {
 
   /**
    * Sends a request (confirmed; its reply is the confirmation) and returns a future of the
-   * reply message, whose value is the answer. The future completes on the callback thread; it fails with {@link
-   * RemoteException} when the responder failed or has no such request, {@link
+   * reply message, whose value is the answer. The future completes on the callback thread; it
+   * fails with {@link RemoteException} when the responder failed or has no such request, {@link
    * RequestTimeoutException} when no reply came within {@code timeout}, or the {@link
    * DeliveryException} that kept the request from arriving. Built-in requests every endpoint
    * answers: {@code PING} and {@code INFO}.

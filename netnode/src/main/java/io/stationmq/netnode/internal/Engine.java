@@ -1,9 +1,9 @@
 package io.stationmq.netnode.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.stationmq.message.Envelope;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import io.stationmq.message.Envelope;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
@@ -30,6 +30,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -78,6 +79,7 @@ public final class Engine implements AutoCloseable {
   private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   private static final Object CLOSE = new Object();
   private static final Object REPEAT_CONFIRMED = new Object();
+  /** How many answered request ids a requester remembers (see {@link #answeredRequests}). */
   private static final int ANSWER_CAPACITY = 10_000;
   /** Bytes of replies kept for repeated requests (see {@link #answers}); the oldest go first. */
   private static final long ANSWER_BYTES = 16L << 20;
@@ -120,10 +122,9 @@ public final class Engine implements AutoCloseable {
   /**
    * What this endpoint, as a responder, did about each recent request: the reply it sent
    * unconfirmed (sent again when the request is repeated, because the reply was lost; at most
-   * {@link #ANSWER_BYTES} of them), or
-   * {@link #REPEAT_CONFIRMED} when a repeat came before the reply and was confirmed, so the
-   * requester stopped repeating and the reply must be sent confirmed. Written by workers and
-   * the socket thread, each decision one atomic putIfAbsent.
+   * {@link #ANSWER_BYTES} of them), or {@link #REPEAT_CONFIRMED} when a repeat came before the
+   * reply and was confirmed, so the requester stopped repeating and the reply must be sent
+   * confirmed. Written by workers and the socket thread, each decision one atomic putIfAbsent.
    */
   private final Cache<RequestKey, Object> answers;
   /** Ids of this endpoint's requests answered lately, to tell a reply sent twice from a late one (socket thread). */
@@ -328,7 +329,7 @@ public final class Engine implements AutoCloseable {
   private record SentReply(Message message, byte[] body) {}
 
   /** Identifies a request across its repeats, as the de-duplicator does. */
-  private record RequestKey(String sender, String id, java.time.LocalDateTime timestamp) {
+  private record RequestKey(String sender, String id, LocalDateTime timestamp) {
     static RequestKey of(Message m) {
       return new RequestKey(m.sender(), m.id(), m.timestamp().orElse(null));
     }

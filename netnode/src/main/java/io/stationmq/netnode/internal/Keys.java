@@ -28,8 +28,9 @@ public final class Keys {
    */
   public static final String REQUEST = "SMQ_REQUEST";
   /**
-   * stationmq's reply (usually unconfirmed, see {@link #REQUEST}) with extra fields {@code reply_to} (the request's
-   * id), {@code ok}, and on failure {@code error} ({@code {"code", "message"}}).
+   * stationmq's reply (usually unconfirmed, see {@link #REQUEST}) with extra fields {@code
+   * reply_to} (the request's id), {@code ok}, and on failure {@code error} ({@code {"code",
+   * "message"}}).
    */
   public static final String REPLY = "SMQ_REPLY";
 
