@@ -47,6 +47,21 @@ final class RawNet {
     return s;
   }
 
+  /**
+   * A socket with identity {@code id}, linger 0, handshake interval 1 s and high-water marks
+   * {@code hwm}, without timeouts: for loops that block in {@code recv} until their context
+   * closes (the stream and request benchmarks).
+   */
+  static ZMQ.Socket blockingSocket(ZContext context, SocketType type, String id, int hwm) {
+    ZMQ.Socket s = context.createSocket(type);
+    s.setIdentity(Payload.frame(id));
+    s.setLinger(0);
+    s.setHandshakeIvl(HANDSHAKE_MILLIS);
+    s.setSndHWM(hwm);
+    s.setRcvHWM(hwm);
+    return s;
+  }
+
   /** Binds to an ephemeral loopback port and returns it. */
   static int bind(ZMQ.Socket socket) {
     return socket.bindToRandomPort("tcp://127.0.0.1");

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -72,7 +71,7 @@ public final class RequestBench {
         NetNode server = NetNode.builder().id("server").upstream("127.0.0.1", t.port(), "T").build();
         NetNode client = NetNode.builder().id("client").upstream("127.0.0.1", t.port(), "T").build()) {
       server.provide("ECHO", req -> req.value(Map.class));
-      await(() -> t.directory().size() >= 2);
+      Measure.awaitFinished(() -> t.directory().size() >= 2);
       Semaphore window = new Semaphore(WINDOW);
       AtomicLong done = new AtomicLong();
       long start = System.nanoTime();
@@ -83,7 +82,7 @@ public final class RequestBench {
           window.release();
         });
       }
-      await(() -> done.get() >= count);
+      Measure.awaitFinished(() -> done.get() >= count);
       double rate = count * 1e9 / (System.nanoTime() - start);
       long[] rtt = new long[trips];
       for (int i = 0; i < trips; i++) {
@@ -101,12 +100,12 @@ public final class RequestBench {
     // One context (one I/O thread) per peer, as each stationmq endpoint has its own and as
     // separate processes would: a shared context would carry every hop on one I/O thread.
     try (ZContext stationCtx = new ZContext(1); ZContext serverCtx = new ZContext(1); ZContext clientCtx = new ZContext(1)) {
-      ZMQ.Socket router = socket(stationCtx, SocketType.ROUTER, "T");
+      ZMQ.Socket router = RawNet.blockingSocket(stationCtx, SocketType.ROUTER, "T", 10_000);
       router.setRouterMandatory(true);
       int port = router.bindToRandomPort("tcp://127.0.0.1");
-      ZMQ.Socket server = socket(serverCtx, SocketType.DEALER, "server");
+      ZMQ.Socket server = RawNet.blockingSocket(serverCtx, SocketType.DEALER, "server", 10_000);
       server.connect("tcp://127.0.0.1:" + port);
-      ZMQ.Socket client = socket(clientCtx, SocketType.DEALER, "client");
+      ZMQ.Socket client = RawNet.blockingSocket(clientCtx, SocketType.DEALER, "client", 10_000);
       client.connect("tcp://127.0.0.1:" + port);
       server.send(new byte[0]);
       client.send(new byte[0]);
@@ -199,26 +198,6 @@ public final class RequestBench {
       }
     } catch (org.zeromq.ZMQException stopped) {
       // the context closed at the end of the run
-    }
-  }
-
-  private static ZMQ.Socket socket(ZContext ctx, SocketType type, String identity) {
-    ZMQ.Socket s = ctx.createSocket(type);
-    s.setIdentity(identity.getBytes(StandardCharsets.UTF_8));
-    s.setLinger(0);
-    s.setHandshakeIvl(1000);
-    s.setSndHWM(10_000);
-    s.setRcvHWM(10_000);
-    return s;
-  }
-
-  private static void await(java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("benchmark did not finish within 120 s");
-      }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
     }
   }
 }

@@ -18,9 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -85,14 +83,14 @@ public final class StreamBench {
     try (Station t = Station.builder().id("T").bindAddress("127.0.0.1").build()) {
       t.onSamples("SENSOR", type, s -> got.incrementAndGet());
       try (NetNode rig = NetNode.builder().id("rig").upstream("127.0.0.1", t.port(), "T").build()) {
-        await(() -> t.directory().stream().anyMatch(e -> e.id().equals("rig")));
+        Measure.awaitFinished(() -> t.directory().stream().anyMatch(e -> e.id().equals("rig")));
         SampleStream s = rig.getStream("sensor", "SENSOR",
             StreamOptions.builder().batchSize(batch).overflow(Overflow.BLOCK).capacity(20_000).build());
         long start = System.nanoTime();
         for (long i = 0; i < count; i++) {
           s.push(maker.make(i));
         }
-        await(() -> got.get() >= count);
+        Measure.awaitFinished(() -> got.get() >= count);
         return count * 1e9 / (System.nanoTime() - start);
       }
     }
@@ -101,12 +99,12 @@ public final class StreamBench {
   /** The same batches by hand: DEALER -> ROUTER forwarding by frame -> DEALER decoding. */
   private static double raw(long count, int batch, Maker maker, Class<?> type) throws Exception {
     try (ZContext ctx = new ZContext(1)) {
-      ZMQ.Socket router = socket(ctx, SocketType.ROUTER, "T");
+      ZMQ.Socket router = RawNet.blockingSocket(ctx, SocketType.ROUTER, "T", 1_000);
       router.setRouterMandatory(true);
       int port = router.bindToRandomPort("tcp://127.0.0.1");
-      ZMQ.Socket sink = socket(ctx, SocketType.DEALER, "sink");
+      ZMQ.Socket sink = RawNet.blockingSocket(ctx, SocketType.DEALER, "sink", 1_000);
       sink.connect("tcp://127.0.0.1:" + port);
-      ZMQ.Socket source = socket(ctx, SocketType.DEALER, "rig");
+      ZMQ.Socket source = RawNet.blockingSocket(ctx, SocketType.DEALER, "rig", 1_000);
       source.connect("tcp://127.0.0.1:" + port);
       sink.send(new byte[0]); // registers "sink" at the router
       AtomicLong got = new AtomicLong();
@@ -146,7 +144,7 @@ public final class StreamBench {
         source.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
         source.send(MessageCodec.encode(m), 0);
       }
-      await(() -> got.get() >= count);
+      Measure.awaitFinished(() -> got.get() >= count);
       return count * 1e9 / (System.nanoTime() - start);
     }
   }
@@ -168,26 +166,6 @@ public final class StreamBench {
       }
     } catch (org.zeromq.ZMQException stopped) {
       // the context closed at the end of the run
-    }
-  }
-
-  private static ZMQ.Socket socket(ZContext ctx, SocketType type, String identity) {
-    ZMQ.Socket s = ctx.createSocket(type);
-    s.setIdentity(identity.getBytes(StandardCharsets.UTF_8));
-    s.setLinger(0);
-    s.setHandshakeIvl(1000);
-    s.setSndHWM(1_000);
-    s.setRcvHWM(1_000);
-    return s;
-  }
-
-  private static void await(java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("benchmark did not finish within 120 s");
-      }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
     }
   }
 }
