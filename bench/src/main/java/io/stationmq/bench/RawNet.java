@@ -33,12 +33,7 @@ final class RawNet {
    * timeout, and {@code ROUTER_MANDATORY} on ROUTERs.
    */
   static ZMQ.Socket socket(ZContext context, SocketType type, String id) {
-    ZMQ.Socket s = context.createSocket(type);
-    s.setIdentity(Payload.frame(id));
-    s.setLinger(0);
-    s.setHandshakeIvl(HANDSHAKE_MILLIS);
-    s.setSndHWM(HWM);
-    s.setRcvHWM(HWM);
+    ZMQ.Socket s = blockingSocket(context, type, id, HWM);
     s.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
     s.setSendTimeOut(SEND_TIMEOUT_MILLIS);
     if (type == SocketType.ROUTER) {
