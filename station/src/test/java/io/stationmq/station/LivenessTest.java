@@ -143,9 +143,11 @@ class LivenessTest {
     // Silence when each was observed, measured from when the station last heard from the node.
     long suspectAfter = suspect.silenceMillis();
     long deadAfter = left.silenceMillis();
-    assertTrue(suspectAfter >= 148 && suspectAfter <= 450,
-        "SUSPECT after > 1.5 intervals (150 ms) of silence, and well before DEAD; was " + suspectAfter + " ms");
-    assertTrue(deadAfter >= 498 && deadAfter <= 1_500,
+    // The exact bounds are PeerDirectoryTest's (a fake clock); here events come on a callback
+    // thread of a loaded machine, so only the lower bounds are exact.
+    assertTrue(suspectAfter >= 148 && suspectAfter < deadAfter,
+        "SUSPECT after > 1.5 intervals (150 ms) of silence, and before DEAD; was " + suspectAfter + " ms");
+    assertTrue(deadAfter >= 498 && deadAfter <= 3_000,
         "DEAD after > tolerance (500 ms) of silence; was " + deadAfter + " ms");
     assertEquals(PeerStatus.DEAD, entry(t, "rig").status());
 
@@ -210,8 +212,8 @@ class LivenessTest {
     assertEquals(PeerStatus.ALIVE, seen.get(0).previous());
     long suspectAfter = seen.get(0).silenceMillis();
     long deadAfter = seen.get(1).silenceMillis();
-    assertTrue(suspectAfter >= 148 && suspectAfter <= 450, "SUSPECT after " + suspectAfter + " ms of silence");
-    assertTrue(deadAfter >= 498 && deadAfter <= 1_500, "DEAD after " + deadAfter + " ms of silence");
+    assertTrue(suspectAfter >= 148 && suspectAfter < deadAfter, "SUSPECT after " + suspectAfter + " ms of silence");
+    assertTrue(deadAfter >= 498 && deadAfter <= 3_000, "DEAD after " + deadAfter + " ms of silence");
     assertEquals(PeerStatus.DEAD, entry(t, "child").status());
   }
 
@@ -469,7 +471,11 @@ class LivenessTest {
         keys.add(h == null ? "?" : h.key());
       }
     }
-    assertEquals(List.of("SMQ_HELLO"), keys, "after the HELLO, 1 s (5 heartbeat intervals) without a heartbeat");
+    // The HELLO is repeated, each time after twice as long (200, 400, 800 ms, ...), in case it
+    // was lost or the upstream is slow to answer; nothing else is sent.
+    assertTrue(keys.stream().allMatch("SMQ_HELLO"::equals), "after the HELLO, 1 s (5 heartbeat intervals) "
+        + "without a heartbeat: " + keys);
+    assertTrue(keys.size() <= 3, "HELLO repeats back off: " + keys);
 
     rig.send("T", "DATA", 7);
     List<byte[]> frames = station.receiveMessage(WAIT);

@@ -687,6 +687,7 @@ public final class Engine implements AutoCloseable {
       if (!closing) {
         liveness.tick(options.ticker().read());
       }
+      warnings.flush();
     }
   }
 
