@@ -47,6 +47,7 @@ public final class EndpointOptions {
   private final Duration heartbeatInterval;
   private final int livenessTolerance;
   private final Duration helloTimeout;
+  private final Duration reconnectGrace;
   private final Ticker ticker;
   private final EndpointListener listener;
 
@@ -68,6 +69,7 @@ public final class EndpointOptions {
     this.heartbeatInterval = b.heartbeatInterval;
     this.livenessTolerance = b.livenessTolerance;
     this.helloTimeout = b.helloTimeout;
+    this.reconnectGrace = b.reconnectGrace;
     this.ticker = b.ticker;
     this.listener = b.listener;
   }
@@ -188,10 +190,23 @@ public final class EndpointOptions {
   /**
    * How long an endpoint waits for its upstream to answer its first HELLO. One that does not
    * answer is taken for a Python station: it gets no heartbeats (it would log an error for each
-   * key it has no listen for). Default 1 s.
+   * key it has no listen for), only a HELLO now and then (backing off to one a minute), and a
+   * late answer is accepted whenever it comes. Default 1 s.
    */
   public Duration helloTimeout() {
     return helloTimeout;
+  }
+
+  /**
+   * How long after it starts an endpoint takes a recipient it has never heard of for one still
+   * reconnecting (after a Station restart every node reconnects within a few seconds): a
+   * confirmed message for it is repeated within its ttl, and fails with {@link
+   * UnreachableException} only when the ttl is spent. After the grace, a recipient the endpoint
+   * has never heard of (and that is not in its directory) fails at once; one it knows, that is
+   * briefly away, is always repeated within the ttl. Zero: no grace. Default 5 s.
+   */
+  public Duration reconnectGrace() {
+    return reconnectGrace;
   }
 
   /** Source of monotonic time for repeats, ttl and de-duplication. Default the system's. */
@@ -223,6 +238,7 @@ public final class EndpointOptions {
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private int livenessTolerance = 5;
     private Duration helloTimeout = Duration.ofSeconds(1);
+    private Duration reconnectGrace = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.systemTicker();
     private EndpointListener listener = EndpointListener.NONE;
 
@@ -246,6 +262,7 @@ public final class EndpointOptions {
       heartbeatInterval = o.heartbeatInterval;
       livenessTolerance = o.livenessTolerance;
       helloTimeout = o.helloTimeout;
+      reconnectGrace = o.reconnectGrace;
       ticker = o.ticker;
       listener = o.listener;
     }
@@ -352,6 +369,12 @@ public final class EndpointOptions {
       return this;
     }
 
+    /** See {@link EndpointOptions#reconnectGrace()}. */
+    public Builder reconnectGrace(Duration grace) {
+      this.reconnectGrace = Objects.requireNonNull(grace, "reconnectGrace");
+      return this;
+    }
+
     /** See {@link EndpointOptions#ticker()}; tests inject a fake one. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -387,6 +410,7 @@ public final class EndpointOptions {
       require(heartbeatInterval.toMillis() >= 10, "heartbeatInterval must be at least 10 ms");
       require(livenessTolerance >= 2 && livenessTolerance <= 1000, "livenessTolerance must be 2..1000, got " + livenessTolerance);
       require(!helloTimeout.isNegative() && !helloTimeout.isZero(), "helloTimeout must be positive");
+      require(!reconnectGrace.isNegative(), "reconnectGrace must not be negative");
       return new EndpointOptions(this);
     }
 

@@ -155,15 +155,18 @@ class CloseTest {
       for (int i = 0; i < 10; i++) {
         upstream.send("rig", RawPeer.pythonBody("T_" + i, "rig", "T", "SEQ", String.valueOf(i), "{}"));
       }
-      for (int i = 0; i < 10; i++) {
-        Bodies.last(upstream.receiveMessage(WAIT)); // confirmed: handed to the worker
-      }
+      Await.until("all 10 read and queued for the worker", () -> rig.stats().received() >= 10);
+      assertEquals(0, rig.stats().confirmsSent(), "nothing is confirmed before its listen has run");
 
       rig.close();
 
       assertEquals(10, handled.count(), "close() returns after the queued listens ran");
       assertEquals(IntStream.range(0, 10).boxed().toList(),
           handled.all().stream().map(m -> m.value(Integer.class)).toList());
+      for (int i = 0; i < 10; i++) {
+        assertEquals("CONFIRM", Bodies.last(upstream.receiveMessage(WAIT)).get("key").asText(),
+            "each handled message is confirmed, even while closing");
+      }
     }
   }
 

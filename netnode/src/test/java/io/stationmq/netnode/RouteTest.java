@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RouteTest {
   /** Time stands still: nothing is repeated, so every confirmed message is sent exactly once. */
-  private static final EndpointOptions NO_REPEATS = EndpointOptions.builder().ticker(new FakeTicker()).build();
+  /** No repeats (time stands still) and no reconnect grace: an unknown peer fails at once. */
+  private static final EndpointOptions NO_REPEATS = EndpointOptions.builder().ticker(new FakeTicker())
+      .reconnectGrace(Duration.ZERO).build();
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   @AfterEach

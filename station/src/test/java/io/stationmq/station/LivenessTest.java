@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * Liveness end to end over loopback TCP: HELLO, heartbeats, SUSPECT and DEAD, restarts of
  * nodes and stations, duplicate ids, protocol versions, the DIRECTORY request, and Python
  * upstreams that never answer HELLO. Every endpoint heartbeats every 100 ms with a tolerance of
- * 5 intervals, so SUSPECT comes after more than 150 ms of silence and DEAD after more than 500 ms.
+ * 5 intervals, so SUSPECT comes after more than 200 ms of silence and DEAD after more than 500 ms.
  */
 @Timeout(60)
 class LivenessTest {
@@ -145,8 +145,8 @@ class LivenessTest {
     long deadAfter = left.silenceMillis();
     // The exact bounds are PeerDirectoryTest's (a fake clock); here events come on a callback
     // thread of a loaded machine, so only the lower bounds are exact.
-    assertTrue(suspectAfter >= 148 && suspectAfter < deadAfter,
-        "SUSPECT after > 1.5 intervals (150 ms) of silence, and before DEAD; was " + suspectAfter + " ms");
+    assertTrue(suspectAfter >= 198 && suspectAfter < deadAfter,
+        "SUSPECT after > 2 intervals (200 ms) of silence, and before DEAD; was " + suspectAfter + " ms");
     assertTrue(deadAfter >= 498 && deadAfter <= 3_000,
         "DEAD after > tolerance (500 ms) of silence; was " + deadAfter + " ms");
     assertEquals(PeerStatus.DEAD, entry(t, "rig").status());
@@ -167,8 +167,13 @@ class LivenessTest {
   @Test
   void quietNodeThatSendsNoDataForTwoSecondsStaysAlive() {
     Events events = new Events();
-    Station t = station("T", events);
-    NetNode quiet = node("quiet", t, Events.NONE);
+    // 250 ms heartbeats here: SUSPECT would need one 250 ms late, which even a loaded 2-core
+    // machine does not do (at 100 ms, one run in fifteen saw a 158 ms gap under heavy load).
+    Duration interval = Duration.ofMillis(250);
+    Station t = track(Station.builder().id("T").bindAddress("127.0.0.1")
+        .options(options(events).heartbeatInterval(interval).build()).build());
+    NetNode quiet = track(NetNode.builder().id("quiet").upstream("127.0.0.1", t.port(), "T")
+        .options(options(Events.NONE).heartbeatInterval(interval).build()).build());
     DirectoryEntry before = awaitAlive(t, events, "quiet");
     long sentBefore = quiet.stats().sent();
     int mark = events.size();
@@ -179,8 +184,8 @@ class LivenessTest {
     DirectoryEntry after = entry(t, "quiet");
     assertEquals(PeerStatus.ALIVE, after.status());
     assertEquals(sentBefore, quiet.stats().sent(), "the node sent no data, only heartbeats");
-    assertTrue(after.messages() - before.messages() >= 10,
-        "about 20 heartbeats in 2 s, got " + (after.messages() - before.messages()));
+    assertTrue(after.messages() - before.messages() >= 5,
+        "about 8 heartbeats in 2 s, got " + (after.messages() - before.messages()));
     assertTrue(after.lastSeen().isAfter(before.lastSeen()));
   }
 
@@ -212,7 +217,7 @@ class LivenessTest {
     assertEquals(PeerStatus.ALIVE, seen.get(0).previous());
     long suspectAfter = seen.get(0).silenceMillis();
     long deadAfter = seen.get(1).silenceMillis();
-    assertTrue(suspectAfter >= 148 && suspectAfter < deadAfter, "SUSPECT after " + suspectAfter + " ms of silence");
+    assertTrue(suspectAfter >= 198 && suspectAfter < deadAfter, "SUSPECT after " + suspectAfter + " ms of silence");
     assertTrue(deadAfter >= 498 && deadAfter <= 3_000, "DEAD after " + deadAfter + " ms of silence");
     assertEquals(PeerStatus.DEAD, entry(t, "child").status());
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.UnreachableException;
 import io.stationmq.netnode.testing.Await;
@@ -204,7 +205,9 @@ class StationRoutingTest {
   @Test
   void unreachableRecipientFailsTheSendersFutureFastAndTheStationKeepsServing() throws Exception {
     Recorder atStation = new Recorder();
-    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").listen("DATA", atStation::add).build());
+    // No reconnect grace: a recipient the Station has never heard of fails at once.
+    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1")
+        .options(EndpointOptions.builder().reconnectGrace(Duration.ZERO).build()).listen("DATA", atStation::add).build());
     NetNode n = node("node_1", s, null);
 
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,

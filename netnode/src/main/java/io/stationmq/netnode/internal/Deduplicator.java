@@ -2,13 +2,16 @@ package io.stationmq.netnode.internal;
 
 import io.stationmq.message.Message;
 import java.time.LocalDateTime;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Remembers recently handled confirmed messages so a repeat (sent again because its
- * confirmation was lost) is confirmed again but not handled again.
+ * confirmation was lost) is confirmed again but not handled again, and a repeat of a message
+ * whose listen is still running is neither handled nor confirmed (its confirmation follows
+ * when the listen returns).
  *
  * <p>A message is identified by sender, id and timestamp: a sender that restarts reuses its
  * ids ({@code "{sender}_0"} again) but not its timestamps, so its new messages are never
@@ -19,6 +22,17 @@ final class Deduplicator {
   private final long windowNanos;
   private final int capacity;
   private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
+  private final HashSet<Key> handling = new HashSet<>();
+
+  /** What is known of a confirmed message that arrives. */
+  enum Seen {
+    /** Not seen within the window: handle it. */
+    NEW,
+    /** Seen, and its listen has not returned yet: neither handle nor confirm it now. */
+    HANDLING,
+    /** Seen and handled: confirm it again, do not handle it again. */
+    HANDLED
+  }
 
   /** What identifies a message across repeats (no formatting on the socket thread's hot path). */
   private record Key(String sender, String id, LocalDateTime timestamp) {}
@@ -28,18 +42,36 @@ final class Deduplicator {
     this.capacity = capacity;
   }
 
-  /** True the first time this message is seen within the window; records it. */
+  /** True the first time this message is seen within the window; records it as handled. */
   boolean firstTime(Message m, long nowNanos) {
+    return seen(m, nowNanos, false) == Seen.NEW;
+  }
+
+  /**
+   * Records a message that arrives; {@code handleLater} marks a new one as being handled until
+   * {@link #handled} is called for it.
+   */
+  Seen seen(Message m, long nowNanos, boolean handleLater) {
     if (capacity == 0) {
-      return true;
+      return Seen.NEW;
     }
     evict(nowNanos);
     Key key = new Key(m.sender(), m.id(), m.timestamp().orElse(null));
     if (seen.containsKey(key)) {
-      return false;
+      return handling.contains(key) ? Seen.HANDLING : Seen.HANDLED;
     }
     seen.put(key, nowNanos);
-    return true;
+    if (handleLater) {
+      handling.add(key);
+    }
+    return Seen.NEW;
+  }
+
+  /** The listen for {@code m} has returned. */
+  void handled(Message m) {
+    if (!handling.isEmpty()) {
+      handling.remove(new Key(m.sender(), m.id(), m.timestamp().orElse(null)));
+    }
   }
 
   private void evict(long nowNanos) {
@@ -47,6 +79,7 @@ final class Deduplicator {
     while (it.hasNext()) {
       Map.Entry<Key, Long> oldest = it.next();
       if (seen.size() >= capacity || nowNanos - oldest.getValue() > windowNanos) {
+        handling.remove(oldest.getKey());
         it.remove();
       } else {
         return;

@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +30,23 @@ import org.slf4j.LoggerFactory;
  * key are handled in arrival order while others run in parallel. Each lane has a bounded
  * queue; {@link #offer} never blocks and says when the lane is full.
  *
+ * <p>A message that asks for confirmation is reported to {@code onHandled} once its listen
+ * has returned (or thrown, or found no listen): the engine confirms it only then, so a
+ * confirmation means the message was handled, not merely queued.
+ *
  * <p>{@link #offer} is called by the socket thread only; listens run on the lanes; {@link
  * #on}/{@link #off} from any thread.
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-  private static final Message POISON = Message.builder().id("-").to("-").sender("-").key("-").build();
+  private static final Inbound POISON =
+      new Inbound(Message.builder().id("-").to("-").sender("-").key("-").build(), null, false);
+
+  /**
+   * A message for a listen: {@code via} is the ROUTER identity it came through (null for the
+   * upstream); {@code confirm} says whether it is to be confirmed once handled.
+   */
+  record Inbound(Message message, String via, boolean confirm) {}
 
   private final String endpointId;
   private static final int MAX_TRACKED_STREAMS = 10_000;
@@ -47,16 +59,19 @@ final class Dispatcher {
   private final Counters counters;
   private final Notifier notifier;
   private final Runnable onSpaceFreed;
+  private final Consumer<Inbound> onHandled;
   private final Lane[] lanes;
   private volatile boolean producerWaiting;
 
-  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, Runnable onSpaceFreed) {
+  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, Runnable onSpaceFreed,
+      Consumer<Inbound> onHandled) {
     this.endpointId = config.id();
     this.fallback = config.fallback();
     this.mergeStreamHeaders = config.forwarding();
     this.counters = counters;
     this.notifier = notifier;
     this.onSpaceFreed = onSpaceFreed;
+    this.onHandled = onHandled;
     listens.putAll(config.listens());
     int n = config.options().workers();
     lanes = new Lane[n];
@@ -123,8 +138,8 @@ final class Dispatcher {
    * Queues a message on its lane. Returns false when that lane is full; the caller keeps the
    * message and is woken through {@code onSpaceFreed} once the lane has room.
    */
-  boolean offer(Message m) {
-    Lane lane = lanes[laneIndex(m)];
+  boolean offer(Inbound m) {
+    Lane lane = lanes[laneIndex(m.message())];
     if (lane.queue.offer(m)) {
       return true;
     }
@@ -175,6 +190,32 @@ final class Dispatcher {
         lane.thread.interrupt();
       }
     }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for the lanes to end after {@link #shutdown} (a listen
+   * that closed its own endpoint may still be finishing); true when all have.
+   */
+  boolean awaitStopped(long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (Lane lane : lanes) {
+      long left = deadline - System.nanoTime();
+      if (lane.thread == Thread.currentThread() || left <= 0) {
+        continue;
+      }
+      try {
+        lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    for (Lane lane : lanes) {
+      if (lane.thread.isAlive()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void handle(Message m) {
@@ -329,7 +370,7 @@ final class Dispatcher {
 
   /** One worker thread and its queue. */
   private final class Lane implements Runnable {
-    final BlockingQueue<Message> queue;
+    final BlockingQueue<Inbound> queue;
     final Thread thread;
     volatile boolean stopping;
 
@@ -342,7 +383,7 @@ final class Dispatcher {
     @Override
     public void run() {
       while (true) {
-        Message m;
+        Inbound m;
         try {
           // Once stopping, run what is queued and end: the poison pill may not have fit in a
           // full queue (for instance when a listen of this lane closed the endpoint).
@@ -361,10 +402,14 @@ final class Dispatcher {
           return;
         }
         try {
-          handle(m);
+          handle(m.message());
         } catch (Throwable e) { // nothing may end a lane but close
           counters.handlerErrors.increment();
-          log.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.id(), m.sender(), e);
+          log.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
+              m.message().sender(), e);
+        }
+        if (m.confirm()) {
+          onHandled.accept(m);
         }
       }
     }

@@ -108,6 +108,8 @@ public final class Engine implements AutoCloseable {
   private final Map<String, Responder> responders = new ConcurrentHashMap<>();
   private volatile boolean closing;
   private volatile boolean terminated;
+  private volatile boolean finishCloseOnSocketThread;
+  private final long startedNanos;
 
   // Owned by the socket thread.
   private ZContext context;
@@ -138,7 +140,7 @@ public final class Engine implements AutoCloseable {
       return size() > ROUTE_CAPACITY;
     }
   };
-  private Parked parked;
+  private Dispatcher.Inbound parked;
   private ParkedWrite parkedWrite;
   private final Liveness liveness;
   private volatile boolean upstreamRefused;
@@ -157,7 +159,7 @@ public final class Engine implements AutoCloseable {
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
-    this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp);
+    this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp, this::handled);
     dispatcher.on(Keys.REQUEST, this::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys);
@@ -166,6 +168,7 @@ public final class Engine implements AutoCloseable {
     if (config.forwarding()) {
       responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
+    this.startedNanos = options.ticker().read();
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
     this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
@@ -531,17 +534,27 @@ public final class Engine implements AutoCloseable {
       }
     }
     dispatcher.shutdown(CLOSE_TIMEOUT_MILLIS);
+    // A listen or callback closing its own endpoint does not wait: the socket thread waits for
+    // the workers, confirms what they handled, and finishes the close (see
+    // shutdownSocketThread), so awaitClosed() returns only once the sockets are closed.
+    boolean handOver = isOwnThread(Thread.currentThread()) && socketThread.isAlive();
+    finishCloseOnSocketThread = handOver;
     commands.add(CLOSE);
     wakeUp();
-    if (Thread.currentThread() != socketThread) {
-      try {
-        socketThread.join(CLOSE_TIMEOUT_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    if (handOver) {
+      if (terminated) { // the socket thread ended on its own meanwhile: finish here
+        notifier.shutdown(0);
+        closedLatch.countDown();
       }
-      if (socketThread.isAlive()) {
-        log.warn("{}: socket thread did not stop within {} ms", id, CLOSE_TIMEOUT_MILLIS);
-      }
+      return;
+    }
+    try {
+      socketThread.join(CLOSE_TIMEOUT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (socketThread.isAlive()) {
+      log.warn("{}: socket thread did not stop within {} ms", id, CLOSE_TIMEOUT_MILLIS);
     }
     notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
     closedLatch.countDown();
@@ -667,6 +680,10 @@ public final class Engine implements AutoCloseable {
         retryParkedWrite();
       }
       if (runCommands()) {
+        // A listen that closed its own endpoint returns after close() did: let it, so that
+        // the messages its lane handled are confirmed before the sockets close.
+        dispatcher.awaitStopped(CLOSE_TIMEOUT_MILLIS);
+        confirmHandled();
         return;
       }
       if (parked != null && parkedWrite == null && !closing) {
@@ -726,6 +743,11 @@ public final class Engine implements AutoCloseable {
       if (c == CLOSE) {
         return true;
       }
+      if (c instanceof Dispatcher.Inbound handled) {
+        dedup.handled(handled.message());
+        sendConfirm(handled.message(), handled.via());
+        continue;
+      }
       Outgoing o = (Outgoing) c;
       queuedSends.decrementAndGet();
       try {
@@ -739,6 +761,21 @@ public final class Engine implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** Confirms what the workers handled since the last commands ran (closing). */
+  private void confirmHandled() {
+    List<Object> others = new ArrayList<>();
+    Object c;
+    while ((c = commands.poll()) != null) {
+      if (c instanceof Dispatcher.Inbound handled) {
+        dedup.handled(handled.message());
+        sendConfirm(handled.message(), handled.via());
+      } else {
+        others.add(c);
+      }
+    }
+    commands.addAll(others); // sends, failed by failLeftoverCommands
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
@@ -868,13 +905,19 @@ public final class Engine implements AutoCloseable {
       return;
     }
     boolean confirm = !m.hasFlag(Flags.NOREPEAT);
-    if (confirm && !dedup.firstTime(m, options.ticker().read())) {
+    // A request is confirmed by its reply, which saves a message per request; a repeat is
+    // answered below (see answerRepeat). Any other confirmed message is confirmed once its
+    // listen has returned (see handled), so a confirmation means handled, not queued.
+    boolean confirmWhenHandled = confirm && !m.key().equals(Keys.REQUEST) && !m.key().equals(Keys.REPLY);
+    Deduplicator.Seen seen = confirm ? dedup.seen(m, options.ticker().read(), confirmWhenHandled)
+        : Deduplicator.Seen.NEW;
+    if (seen != Deduplicator.Seen.NEW) {
       counters.duplicates.increment();
       if (m.key().equals(Keys.REQUEST)) {
         answerRepeat(m, via);
-      } else {
+      } else if (seen == Deduplicator.Seen.HANDLED) {
         sendConfirm(m, via);
-      }
+      } // else its listen is still running: the confirmation follows when it returns
       return;
     }
     if (m.key().equals(Keys.REPLY)) {
@@ -884,25 +927,22 @@ public final class Engine implements AutoCloseable {
       resolveReply(m);
       return;
     }
-    // A request is confirmed by its reply, which saves a message per request; a repeat is
-    // answered above (see answerRepeat).
-    boolean confirmNow = confirm && !m.key().equals(Keys.REQUEST);
-    if (!dispatcher.offer(m)) {
-      parked = new Parked(m, via, confirmNow);
-      return;
-    }
-    if (confirmNow) {
-      sendConfirm(m, via);
+    Dispatcher.Inbound inbound = new Dispatcher.Inbound(m, via, confirmWhenHandled);
+    if (!dispatcher.offer(inbound)) {
+      parked = inbound;
     }
   }
 
   private void retryParked() {
-    if (dispatcher.offer(parked.message())) {
-      if (parked.confirm()) {
-        sendConfirm(parked.message(), parked.via());
-      }
+    if (dispatcher.offer(parked)) {
       parked = null;
     }
+  }
+
+  /** A worker reports a confirmed message handled (any thread): the socket thread confirms it. */
+  private void handled(Dispatcher.Inbound inbound) {
+    commands.add(inbound);
+    wakeUp();
   }
 
   private void onConfirm(Message confirm) {
@@ -933,6 +973,10 @@ public final class Engine implements AutoCloseable {
     String station = v.path("station").asText(notice.sender());
     String reason = v.path("reason").asText("no route");
     counters.unreachable.increment();
+    if (v.path("retry").asBoolean(false) && messageId != null && outbox.contains(messageId)) {
+      outbox.noteUnreachable(messageId, station, reason); // repeated within its ttl; fails as unreachable after
+      return;
+    }
     Outbox.Pending p = messageId == null ? null : outbox.remove(messageId);
     if (p != null) {
       counters.inFlight.decrementAndGet();
@@ -994,11 +1038,15 @@ public final class Engine implements AutoCloseable {
         || header.key().equals(Keys.CONFIRM) || header.key().equals(Keys.UNREACHABLE)) {
       return;
     }
-    Map<String, String> value = new LinkedHashMap<>();
+    Map<String, Object> value = new LinkedHashMap<>();
     value.put("id", header.id());
     value.put("to", env.recipient());
     value.put("station", id);
     value.put("reason", reason);
+    // A recipient this Station knows (connected lately, perhaps restarting) may be back within
+    // the sender's ttl, and so may any recipient while this Station has just started and
+    // cannot know yet: the sender repeats within its ttl instead of failing at once.
+    value.put("retry", mayComeBack(target));
     Message notice = Message.builder().id(ids.next()).to(header.sender()).sender(id).key(Keys.UNREACHABLE)
         .value(value).flag(Flags.NOREPEAT).build();
     writeVia(via, header.sender(), MessageCodec.encode(notice));
@@ -1064,11 +1112,15 @@ public final class Engine implements AutoCloseable {
       }
       return;
     }
-    if (r == WriteResult.UNREACHABLE) {
+    if (r == WriteResult.UNREACHABLE && !mayComeBack(o.message().isMultihop() ? o.message().path().get(0)
+        : o.message().to())) {
       failUnreachable(p);
       return;
     }
-    outbox.track(p, options.ticker().read()); // even when dropped: the repeat timer tries again
+    outbox.track(p, options.ticker().read()); // even when dropped or not connected: the repeat timer tries again
+    if (r == WriteResult.UNREACHABLE) {
+      outbox.noteUnreachable(o.message().id(), id, "no connection or route");
+    }
   }
 
   private void failUnreachable(Outbox.Pending p) {
@@ -1114,14 +1166,35 @@ public final class Engine implements AutoCloseable {
     byte[] body = MessageCodec.encode(wireForm(p.message.newBuilder().ttl(p.ttlLeft).build()));
     WriteResult r = route(p.message, body, p.route);
     if (r == WriteResult.UNREACHABLE) {
-      outbox.remove(p.message.id());
-      failUnreachable(p);
+      if (mayComeBack(p.message.isMultihop() ? p.message.path().get(0) : p.message.to())) {
+        outbox.noteUnreachable(p.message.id(), id, "no connection or route");
+      } else {
+        outbox.remove(p.message.id());
+        failUnreachable(p);
+      }
     }
   }
 
+  /**
+   * True when {@code peer} may connect within a ttl: it was connected lately (it is in the
+   * directory), or this endpoint started too recently to know its peers.
+   */
+  private boolean mayComeBack(String peer) {
+    if (upstreamRefused && router == null) {
+      return false;
+    }
+    return liveness.knows(peer) || options.ticker().read() - startedNanos < options.reconnectGrace().toNanos();
+  }
+
   private void expire(Outbox.Pending p) {
-    counters.ttlExpired.increment();
     counters.inFlight.decrementAndGet();
+    if (p.unreachableBy != null) {
+      Message m = p.message;
+      notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), p.unreachableBy,
+          p.unreachableReason + ", for as long as its ttl allowed", p.attempts));
+      return;
+    }
+    counters.ttlExpired.increment();
     TtlExpiredException e = new TtlExpiredException(p.message.id(), p.message.to(), p.attempts);
     warnings.warn("{}: {}", id, e.getMessage());
     notifier.fail(p.future, p.message, e);
@@ -1224,6 +1297,10 @@ public final class Engine implements AutoCloseable {
     closeSockets();
     terminated = true;
     failLeftoverCommands();
+    if (finishCloseOnSocketThread) {
+      notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
+      closedLatch.countDown();
+    }
   }
 
   private void closeSockets() {
@@ -1297,7 +1374,6 @@ public final class Engine implements AutoCloseable {
 
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
-  private record Parked(Message message, String via, boolean confirm) {}
 
   private record PendingRequest(String id, String name, String to, Duration timeout, long deadlineNanos,
       CompletableFuture<Message> future) {}

@@ -68,6 +68,11 @@ final class Liveness {
     return upstream == null ? next : Math.min(next, upstream.nanosUntilNextTick(now));
   }
 
+  /** True when {@code identity} is in the directory (connected lately, or still connected). */
+  boolean knows(String identity) {
+    return identity != null && peers.knows(identity);
+  }
+
   List<DirectoryEntry> directory() {
     return peers.directory();
   }

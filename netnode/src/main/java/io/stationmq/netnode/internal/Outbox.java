@@ -40,6 +40,9 @@ final class Outbox {
     long intervalNanos;
     long deadlineNanos;
     boolean done;
+    /** Who last said the recipient could not be reached, and why; null when nobody did. */
+    String unreachableBy;
+    String unreachableReason;
 
     Pending(Message message, Route route, CompletableFuture<DeliveryReceipt> future) {
       this.message = message;
@@ -101,6 +104,18 @@ final class Outbox {
       pr.highestConfirmedSequence = Math.max(pr.highestConfirmedSequence, p.sequence);
     }
     return p;
+  }
+
+  /**
+   * Notes that {@code id}'s recipient could not be reached for now; the message stays in
+   * flight and is repeated as usual, and fails as unreachable if its ttl runs out.
+   */
+  void noteUnreachable(String id, String by, String reason) {
+    Pending p = byId.get(id);
+    if (p != null) {
+      p.unreachableBy = by;
+      p.unreachableReason = reason;
+    }
   }
 
   /** Stops tracking {@code id} and returns its entry, or null if it is not (or no longer) here. */

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The downstream half of liveness: the directory of the peers on this endpoint's ROUTER. Every
  * frame refreshes the sender's entry; a peer that said HELLO is judged by its heartbeats
- * (SUSPECT after one and a half intervals of silence, DEAD after the tolerance), one that did
+ * (SUSPECT after two intervals of silence, so one late heartbeat on a loaded machine is not
+ * a missed one; DEAD after the tolerance), one that did
  * not (a Python peer) stays UNKNOWN. A new instance replacing the old one is a restart; two
  * instances alternating on one id are two endpoints claiming it: the newer is refused, loudly
  * on both sides, so the first keeps its id.
@@ -300,7 +301,7 @@ final class PeerDirectory {
       if (silent > toleranceNanos) {
         changeStatus(e, PeerStatus.DEAD, "silent for " + silent / 1_000_000 + " ms");
         gone++;
-      } else if (silent > intervalNanos + intervalNanos / 2 && e.status == PeerStatus.ALIVE) {
+      } else if (silent > 2 * intervalNanos && e.status == PeerStatus.ALIVE) {
         changeStatus(e, PeerStatus.SUSPECT, "missed a heartbeat (silent for " + silent / 1_000_000 + " ms)");
       }
     }
@@ -321,6 +322,10 @@ final class PeerDirectory {
     entries.values().forEach(e -> list.add(e.snapshot()));
     list.sort(Comparator.comparing(DirectoryEntry::id));
     return list;
+  }
+
+  boolean knows(String identity) {
+    return entries.containsKey(identity);
   }
 
   int size() {
