@@ -627,6 +627,7 @@ public final class Engine implements AutoCloseable {
     s.setLinger((int) options.linger().toMillis());
     s.setSndHWM(options.highWaterMark());
     s.setRcvHWM(options.highWaterMark());
+    FrameLimit.apply(s, options); // a peer's frame header must not size JeroMQ's allocations
     s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
     s.setReconnectIVL(100);
     s.setReconnectIVLMax(2_000);
