@@ -74,6 +74,16 @@ class HostileFrameTest {
     stationKeepsServing(s, 1L << 31);
   }
 
+  /**
+   * A size of 2^63 or more reads as a negative long in JeroMQ and passed its size checks; the
+   * patched decoder (jeromq-patched) refuses it like any other oversize frame.
+   */
+  @Test
+  void stationDropsAConnectionDeclaringAFrameSizeWithTheTopBitSet() throws Exception {
+    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").options(OPTIONS).build());
+    stationKeepsServing(s, 0xFFFFFFFF_FFFFFFFFL);
+  }
+
   @Test
   void stationDropsAConnectionDeclaringA50MbFrameOverItsLimit() throws Exception {
     EndpointOptions options = OPTIONS.toBuilder().maxMessageBytes(1 << 20).build();
