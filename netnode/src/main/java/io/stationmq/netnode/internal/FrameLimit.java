@@ -20,6 +20,10 @@ import org.zeromq.ZMQ;
  * EndpointOptions#maxMessageBytes()} plus {@link #ALLOWANCE}, so a body somewhat over {@code
  * maxMessageBytes} still reaches the engine, which drops it, counts it as oversize and logs it,
  * and only a frame beyond that costs its connection.
+ *
+ * <p>On the DEALER a connecting session ends for good on such a protocol error (JeroMQ's {@code
+ * SessionBase.engineError} terminates instead of reconnecting); the engine's liveness reconnects
+ * the upstream once it has been silent for its tolerance.
  */
 final class FrameLimit {
   /** Room over {@code maxMessageBytes}: envelope frames and ZMTP commands are far smaller. */
