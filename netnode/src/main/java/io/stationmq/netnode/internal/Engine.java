@@ -590,6 +590,7 @@ public final class Engine implements AutoCloseable {
 
   private void openSockets() {
     context = new ZContext(1);
+    JeromqFailures.report(context, id, warnings);
     context.setLinger((int) options.linger().toMillis());
     poller = context.createPoller(3);
     wakeOnlyPoller = context.createPoller(1);
