@@ -132,7 +132,21 @@ public final class EndpointOptions {
     return dedupCapacity;
   }
 
-  /** Largest body accepted; larger inputs are dropped and counted. Default 64 MiB. */
+  /**
+   * Largest body accepted; larger inputs are dropped and counted. Default 64 MiB.
+   *
+   * <p>It also bounds what ZeroMQ will read: every socket of the endpoint (its ROUTER and its
+   * DEALER) refuses any frame over {@code maxMessageBytes} + 64 KiB ({@code ZMQ_MAXMSGSIZE},
+   * which JeroMQ checks per frame, from the frame's header, before allocating it) by closing
+   * that peer's connection. Without it one connection declaring a 2 GiB frame killed JeroMQ's
+   * I/O thread and left a Station deaf. A body a little over {@code maxMessageBytes} is dropped
+   * and counted as oversize; a frame beyond the 64 KiB allowance costs its connection and is
+   * neither counted nor logged (JeroMQ reports no reason). On a node's upstream connection
+   * JeroMQ does not reconnect after this; the node's liveness does, after {@code
+   * heartbeatInterval} x {@code livenessTolerance}, and not at all for an upstream that does
+   * not answer HELLO (a Python station). Give a node at least the {@code maxMessageBytes} of
+   * its upstream. The bound is per connection: many connections can each hold one such frame.
+   */
   public int maxMessageBytes() {
     return maxMessageBytes;
   }

@@ -603,6 +603,7 @@ public final class Engine implements AutoCloseable {
 
   private void openSockets() {
     context = new ZContext(1);
+    JeromqFailures.report(context, id, warnings);
     context.setLinger((int) options.linger().toMillis());
     poller = context.createPoller(3);
     wakeOnlyPoller = context.createPoller(1);
@@ -640,6 +641,7 @@ public final class Engine implements AutoCloseable {
     s.setLinger((int) options.linger().toMillis());
     s.setSndHWM(options.highWaterMark());
     s.setRcvHWM(options.highWaterMark());
+    FrameLimit.apply(s, options); // a peer's frame header must not size JeroMQ's allocations
     s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
     s.setReconnectIVL(100);
     s.setReconnectIVLMax(2_000);
