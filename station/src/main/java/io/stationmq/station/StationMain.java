@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one Station as its own process until SIGTERM, SIGINT or a {@code KILL} message, then
- * closes it cleanly and exits 0.
+ * Runs one Station as its own process until SIGTERM, SIGINT or a {@code KILL} message from an
+ * admin or its upstream, then closes it cleanly and exits 0.
  *
  * <pre>
  * java io.stationmq.station.StationMain --id T --port 5560 [--bind ADDR]
- *      [--upstream HOST:PORT --upstream-id ID]
+ *      [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]
  * </pre>
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
@@ -21,13 +21,15 @@ public final class StationMain {
   private StationMain() {}
 
   /** Parsed command-line arguments. */
-  record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId) {
+  record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId,
+      List<String> admins) {
     static Args parse(String[] argv) {
       String id = null;
       String bind = "*";
       String upstream = null;
       String upstreamId = null;
       int port = 0;
+      List<String> admins = new ArrayList<>();
       List<String> a = new ArrayList<>(List.of(argv));
       for (int i = 0; i < a.size(); i++) {
         String flag = a.get(i);
@@ -41,6 +43,7 @@ public final class StationMain {
           case "--bind" -> bind = value;
           case "--upstream" -> upstream = value;
           case "--upstream-id" -> upstreamId = value;
+          case "--admin" -> admins.add(requireId(value));
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
@@ -60,7 +63,14 @@ public final class StationMain {
         host = upstream.substring(0, colon);
         upstreamPort = parsePort(upstream.substring(colon + 1), "--upstream");
       }
-      return new Args(id, port, bind, host, upstreamPort, upstreamId);
+      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins));
+    }
+
+    private static String requireId(String value) {
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException("--admin needs a non-empty id");
+      }
+      return value;
     }
 
     private static int parsePort(String s, String flag) {
@@ -76,7 +86,7 @@ public final class StationMain {
     }
 
     Station.Builder toBuilder() {
-      Station.Builder b = Station.builder().id(id).port(port).bindAddress(bind);
+      Station.Builder b = Station.builder().id(id).port(port).bindAddress(bind).admins(admins);
       if (upstreamId != null) {
         b.upstream(upstreamHost, upstreamPort, upstreamId);
       }
@@ -96,7 +106,7 @@ public final class StationMain {
       args = Args.parse(argv);
     } catch (IllegalArgumentException e) {
       err.println("stationmq station: " + e.getMessage());
-      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID]");
+      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]");
       return 2;
     }
     Station station;

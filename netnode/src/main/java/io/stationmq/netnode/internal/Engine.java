@@ -883,6 +883,11 @@ public final class Engine implements AutoCloseable {
       resolveReply(m);
       return;
     }
+    String refusal = config.gate() == null ? null : config.gate().refusal(m, via);
+    if (refusal != null) {
+      refuse(m, via, confirm, refusal);
+      return;
+    }
     // A request is confirmed by its reply, which saves a message per request; a repeat is
     // answered above (see answerRepeat).
     boolean confirmNow = confirm && !m.key().equals(Keys.REQUEST);
@@ -891,6 +896,22 @@ public final class Engine implements AutoCloseable {
       return;
     }
     if (confirmNow) {
+      sendConfirm(m, via);
+    }
+  }
+
+  /**
+   * Drops a message its admin gate refused: counted, logged (rate limited apart from the other
+   * warnings, so a flood of refusals cannot hide them), and a confirmed one
+   * answered with an {@code SMQ_UNREACHABLE} notice whose reason starts with "refused" (a Java
+   * sender's future fails with it), then confirmed (a Python sender ignores the notice and
+   * stops repeating on the confirmation; a Java one has settled already and ignores it).
+   */
+  private void refuse(Message m, String via, boolean confirm, String reason) {
+    counters.refused.increment();
+    config.gate().warn(reason, m.id());
+    if (confirm) {
+      writeVia(via, m.sender(), MessageCodec.encode(config.gate().notice(ids.next(), m, reason)));
       sendConfirm(m, via);
     }
   }
