@@ -14,8 +14,9 @@ import java.util.List;
  * </pre>
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
- * so scripts can wait for it. Exits 2 with a one-line reason on bad arguments, 1 when the
- * Station cannot start.
+ * so scripts can wait for it, and on standard error what the unsecured Station exposes and
+ * how to restrict it ({@link #exposure}). Exits 2 with a one-line reason on bad arguments, 1
+ * when the Station cannot start.
  */
 public final class StationMain {
   private StationMain() {}
@@ -99,6 +100,31 @@ public final class StationMain {
     System.exit(run(argv, System.out, System.err));
   }
 
+  /**
+   * What an unsecured Station exposes and how to restrict it, as printed at start (several
+   * lines, each ending in a newline).
+   */
+  static String exposure(String bind, int port, List<String> admins, String upstreamId) {
+    boolean everywhere = bind.equals("*") || bind.equals("0.0.0.0");
+    String where = everywhere ? "port " + port + " on any interface of this machine" : bind + ":" + port;
+    List<String> stoppers = new ArrayList<>();
+    if (!admins.isEmpty()) {
+      stoppers.add("admin " + String.join(", ", admins) + " (connected directly)");
+    }
+    if (upstreamId != null) {
+      stoppers.add("upstream " + upstreamId);
+    }
+    String kill = stoppers.isEmpty() ? "KILL is refused from everyone (no --admin, no upstream);\n  only a signal stops it."
+        : "KILL is honoured only from " + String.join(" and ", stoppers) + ".";
+    return "stationmq station: not secured (no CURVE yet). Anyone who can reach\n"
+        + "  " + where + "\n"
+        + "  can connect under any id (an admin's too), send to this Station and through\n"
+        + "  it to every peer, and read its DIRECTORY and INFO.\n"
+        + "  " + kill + "\n"
+        + "  To restrict it: --bind 127.0.0.1 (or one trusted interface) and a firewall;\n"
+        + "  --admin ID (repeatable) for who may stop it.\n";
+  }
+
   /** Runs until the Station closes; returns the exit code (0, or 2 for bad arguments, 1 when it cannot start). */
   public static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
     Args args;
@@ -125,6 +151,8 @@ public final class StationMain {
     String host = args.bind().equals("*") ? "0.0.0.0" : args.bind();
     out.println("listening on tcp://" + host + ":" + station.port() + " as " + station.id());
     out.flush();
+    err.print(exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
+    err.flush();
     station.awaitClosed();
     station.close();
     try {
