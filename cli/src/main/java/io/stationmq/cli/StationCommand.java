@@ -9,8 +9,18 @@ import picocli.CommandLine.Option;
 
 /** {@code stationmq station}: runs a Station in the foreground. */
 @Command(name = "station", mixinStandardHelpOptions = true,
-    description = {"Runs a Station in the foreground until Ctrl-C, SIGTERM or a KILL message.",
-        "Prints 'listening on tcp://HOST:PORT as ID' when ready."})
+    description = {"Runs a Station in the foreground until Ctrl-C, SIGTERM or a KILL message",
+        "from an admin (--admin, connected directly) or from its upstream. Prints",
+        "'listening on tcp://HOST:PORT as ID' when ready, then on standard error what",
+        "it exposes."},
+    footerHeading = "%nSecurity:%n",
+    footer = {"A Station has no encryption or authentication yet (no CURVE): anyone who",
+        "can reach its port can connect under any id (an admin's too), send to it and",
+        "through it to every peer, and read its DIRECTORY and INFO. The default",
+        "--bind * listens on every interface. To restrict it: --bind 127.0.0.1 (or",
+        "one trusted interface) and a firewall; --admin ID for who may KILL it.",
+        "Without --admin or --upstream nothing on the network can stop it, only a",
+        "signal."})
 final class StationCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, description = "the Station's id")
   String id;
@@ -18,14 +28,19 @@ final class StationCommand implements Callable<Integer> {
   @Option(names = "--port", required = true, description = "port to listen on (0: any free port)")
   int port;
 
-  @Option(names = "--bind", defaultValue = "*", description = "address to bind (default: all interfaces)")
+  @Option(names = "--bind", defaultValue = "*",
+      description = "address to bind (default: all interfaces; 127.0.0.1 keeps it to this machine)")
   String bind;
 
-  @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "a parent Station to connect a pusher to")
+  @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "a parent Station to connect a pusher to (it may KILL this one)")
   String upstream;
 
   @Option(names = "--upstream-id", paramLabel = "ID", description = "the parent Station's id")
   String upstreamId;
+
+  @Option(names = "--admin", paramLabel = "ID",
+      description = "an id allowed to KILL this Station when connected to it directly (repeatable)")
+  List<String> admins = new ArrayList<>();
 
   @Override
   public Integer call() throws InterruptedException {
@@ -35,6 +50,9 @@ final class StationCommand implements Callable<Integer> {
     }
     if (upstreamId != null) {
       argv.addAll(List.of("--upstream-id", upstreamId));
+    }
+    for (String admin : admins) {
+      argv.addAll(List.of("--admin", admin));
     }
     return StationMain.run(argv.toArray(new String[0]), System.out, System.err);
   }

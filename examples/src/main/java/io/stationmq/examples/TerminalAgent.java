@@ -6,6 +6,7 @@ import io.stationmq.station.Station;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,14 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * A lab's central agent (the "terminal"): a {@link Station} at the root of the tree that rig
  * agents connect their pushers to. Its {@code DATA} and {@code STATE} listens print and record
  * what arrives; {@code SENSOR} stream samples are counted. It serves until it is closed, by
- * {@code close()} or by a {@code KILL} message from any peer, or until an optional time limit.
+ * {@code close()} or by a {@code KILL} message from its admin {@value #ADMIN} (connected to it
+ * directly; anyone else's {@code KILL} is refused), or until an optional time limit.
  *
  * <p>Run: {@code java -cp cli/target/stationmq.jar io.stationmq.examples.TerminalAgent [port [seconds]]}
  * (the jar {@code ./stationmq} builds).
  * Without arguments it listens on a free port for 5 s; with {@code seconds} 0 it serves until a
- * {@code KILL} arrives. Point {@link RigAgent} at its port.
+ * {@code KILL} arrives, for example {@code ./stationmq send --connect 127.0.0.1:PORT --upstream-id T
+ * --id operator --to T --key KILL --confirm}. Point {@link RigAgent} at its port.
  */
 public final class TerminalAgent {
+  /** The id allowed to stop a terminal with {@code KILL}. */
+  public static final String ADMIN = "operator";
+
   private TerminalAgent() {}
 
   /** What a terminal received: its DATA and STATE messages, and a count of SENSOR samples. Thread-safe. */
@@ -45,6 +51,7 @@ public final class TerminalAgent {
     Station terminal = Station.builder().id(id).bindAddress(bindAddress).port(port)
         .listen("DATA", record)
         .listen("STATE", record)
+        .admins(Set.of(ADMIN))
         .build();
     // Stream samples arrive one call each, decoded to the controller's record type.
     terminal.onSamples("SENSOR", HardwareController.Sample.class, s -> inbox.samples().incrementAndGet());
@@ -52,7 +59,7 @@ public final class TerminalAgent {
   }
 
   /**
-   * Serves until the terminal is closed (by {@code close()} or a {@code KILL} message) or
+   * Serves until the terminal is closed (by {@code close()} or its admin's {@code KILL}) or
    * {@code limit} has passed ({@link Duration#ZERO}: no limit), then closes it. Returns true
    * when it was closed before the limit.
    */

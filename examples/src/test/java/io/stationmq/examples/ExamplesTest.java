@@ -64,7 +64,12 @@ class ExamplesTest {
       assertFalse(TerminalAgent.serve(idle, Duration.ofMillis(50)), "a terminal nobody kills serves until its limit");
       assertTrue(idle.isClosed());
       node.send("T", "KILL", null);
-      assertTrue(TerminalAgent.serve(terminal, WAIT), "KILL ends serve");
+      Await.equal("a controller's KILL refused", 1L, () -> terminal.stats().refused());
+      assertFalse(terminal.isClosed());
+      try (NetNode operator = NetNode.builder().id(TerminalAgent.ADMIN).upstream("127.0.0.1", terminal.port(), "T").build()) {
+        get(operator.sendConfirmed("T", "KILL", null));
+        assertTrue(TerminalAgent.serve(terminal, WAIT), "the admin's KILL ends serve");
+      }
     }
     assertTrue(terminal.isClosed());
     assertEquals(7, inbox.withKey("DATA").get(0).value(Map.class).get("trial"));

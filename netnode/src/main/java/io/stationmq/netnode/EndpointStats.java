@@ -19,6 +19,9 @@ package io.stationmq.netnode;
  * @param ttlExpired confirmed messages that failed with their ttl spent
  * @param dropped messages that could not be written because a peer's queue was full
  * @param lateReplies replies that came after their request timed out (or to no request)
+ * @param refused messages not acted on for lack of authority: an admin-only key (such as a
+ *     Station's {@code KILL}) from a peer that is neither an admin nor the upstream, and
+ *     stream batches whose inner key is a built-in or admin-only key
  * @param inFlight confirmed messages now waiting for confirmation
  */
 public record EndpointStats(
@@ -38,4 +41,5 @@ public record EndpointStats(
     long ttlExpired,
     long dropped,
     long lateReplies,
-    long inFlight) {}
+    long inFlight,
+    long refused) {}

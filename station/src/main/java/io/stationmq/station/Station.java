@@ -11,14 +11,18 @@ import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.Route;
+import io.stationmq.netnode.internal.AdminGate;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
 import io.stationmq.netnode.internal.Keys;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +36,10 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * try (Station terminal = Station.builder().id("T").port(5560)
  *         .listen("DATA", msg -> store(msg))
+ *         .admins(Set.of("operator"))
  *         .build()) {
  *   terminal.sendConfirmed("rig_1", "START", Map.of("task", "free_water")).join();
- *   terminal.awaitClosed();   // until close() or a KILL message
+ *   terminal.awaitClosed();   // until close() or a KILL message from "operator"
  * }
  * }</pre>
  *
@@ -55,6 +60,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Built-in keys: {@code CONFIRM}, {@code STREAM} (one listen call per sample, headers
  * merged into object samples) and {@code KILL} (closes the Station).
  *
+ * <p>Admin role: {@code KILL} is the one built-in key that changes the network, and it is
+ * honoured only from an admin ({@link Builder#admins}) connected to this Station directly, or
+ * from its upstream Station (the parent its pusher connects to). A Station without admins or
+ * upstream cannot be stopped over the network at all. Anything else claiming it is refused:
+ * counted ({@link EndpointStats#refused()}), logged (rate limited), and, when confirmed,
+ * answered with an {@code SMQ_UNREACHABLE} notice whose reason starts with "refused" (so the
+ * sender's future fails with an {@link io.stationmq.netnode.UnreachableException}), then
+ * confirmed (so a Python sender stops repeating). The Station keeps serving everyone else. A
+ * {@code STREAM} batch whose inner key is a built-in key is dropped, counted as refused.
+ * Authority comes from the connection the message arrived on and the body's sender must agree
+ * with it; without CURVE anyone who can reach the port can claim any id, an admin's included.
+ * See {@link AdminGate} for the exact rule and its limits.
+ *
  * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
  * {@link IllegalStateException} when the port cannot be bound.
  */
@@ -62,6 +80,7 @@ public final class Station implements Endpoint {
   private final Engine engine;
   private final String bindAddress;
   private final String upstreamId;
+  private final AdminGate gate;
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private Station(Builder b) {
@@ -71,8 +90,9 @@ public final class Station implements Endpoint {
     listens.put(Keys.KILL, message -> close());
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
+    this.gate = new AdminGate(b.id, b.upstreamId, b.admins, Set.of(Keys.KILL));
     EngineConfig config = new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
-        b.options, "stationmq-station-" + b.id);
+        b.options, "stationmq-station-" + b.id, gate);
     this.engine = new Engine(config);
   }
 
@@ -100,6 +120,11 @@ public final class Station implements Endpoint {
   /** The id of the parent Station, or null without one. */
   public String upstreamId() {
     return upstreamId;
+  }
+
+  /** The ids allowed to send admin-only keys such as {@code KILL} (see {@link Builder#admins}). */
+  public Set<String> admins() {
+    return gate.admins();
   }
 
   @Override
@@ -176,7 +201,7 @@ public final class Station implements Endpoint {
     return engine.isClosed();
   }
 
-  /** Waits until the Station is closed (by {@link #close()} or a {@code KILL} message). */
+  /** Waits until the Station is closed (by {@link #close()} or an admin's or the upstream's {@code KILL}). */
   public void awaitClosed() throws InterruptedException {
     closed.await();
   }
@@ -207,6 +232,7 @@ public final class Station implements Endpoint {
     private final Map<String, Listen> listens = new LinkedHashMap<>();
     private Listen fallback;
     private EndpointOptions options = EndpointOptions.defaults();
+    private final Set<String> admins = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -231,7 +257,10 @@ public final class Station implements Endpoint {
       return this;
     }
 
-    /** Connects a pusher to the parent Station {@code upstreamId} at {@code host:port}. */
+    /**
+     * Connects a pusher to the parent Station {@code upstreamId} at {@code host:port}; the
+     * parent may then {@code KILL} this Station.
+     */
     public Builder upstream(String host, int port, String upstreamId) {
       return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
     }
@@ -243,9 +272,27 @@ public final class Station implements Endpoint {
       return this;
     }
 
-    /** Registers the listen for {@code key} (replacing a built-in one such as {@code KILL}). */
+    /**
+     * Registers the listen for {@code key} (replacing a built-in one such as {@code KILL}; a
+     * listen for {@code KILL} still runs only for admins and the upstream).
+     */
     public Builder listen(String key, Listen listen) {
       listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
+      return this;
+    }
+
+    /**
+     * Adds ids allowed to send admin-only keys such as {@code KILL}: an admin must connect to
+     * this Station directly (a NetNode whose upstream it is) and send as itself. Without CURVE
+     * an id is a claim, not a proof: anyone who can reach the port can connect as an admin.
+     */
+    public Builder admins(Collection<String> ids) {
+      for (String admin : ids) {
+        if (admin == null || admin.isEmpty()) {
+          throw new IllegalArgumentException("admin ids must be non-empty");
+        }
+        admins.add(admin);
+      }
       return this;
     }
 

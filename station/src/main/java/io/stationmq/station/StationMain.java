@@ -5,29 +5,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one Station as its own process until SIGTERM, SIGINT or a {@code KILL} message, then
- * closes it cleanly and exits 0.
+ * Runs one Station as its own process until SIGTERM, SIGINT or a {@code KILL} message from an
+ * admin or its upstream, then closes it cleanly and exits 0.
  *
  * <pre>
  * java io.stationmq.station.StationMain --id T --port 5560 [--bind ADDR]
- *      [--upstream HOST:PORT --upstream-id ID]
+ *      [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]
  * </pre>
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
- * so scripts can wait for it. Exits 2 with a one-line reason on bad arguments, 1 when the
- * Station cannot start.
+ * so scripts can wait for it, and on standard error what the unsecured Station exposes and
+ * how to restrict it ({@link #exposure}). Exits 2 with a one-line reason on bad arguments, 1
+ * when the Station cannot start.
  */
 public final class StationMain {
   private StationMain() {}
 
   /** Parsed command-line arguments. */
-  record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId) {
+  record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId,
+      List<String> admins) {
     static Args parse(String[] argv) {
       String id = null;
       String bind = "*";
       String upstream = null;
       String upstreamId = null;
       int port = 0;
+      List<String> admins = new ArrayList<>();
       List<String> a = new ArrayList<>(List.of(argv));
       for (int i = 0; i < a.size(); i++) {
         String flag = a.get(i);
@@ -41,6 +44,7 @@ public final class StationMain {
           case "--bind" -> bind = value;
           case "--upstream" -> upstream = value;
           case "--upstream-id" -> upstreamId = value;
+          case "--admin" -> admins.add(requireId(value));
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
@@ -60,7 +64,14 @@ public final class StationMain {
         host = upstream.substring(0, colon);
         upstreamPort = parsePort(upstream.substring(colon + 1), "--upstream");
       }
-      return new Args(id, port, bind, host, upstreamPort, upstreamId);
+      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins));
+    }
+
+    private static String requireId(String value) {
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException("--admin needs a non-empty id");
+      }
+      return value;
     }
 
     private static int parsePort(String s, String flag) {
@@ -76,7 +87,7 @@ public final class StationMain {
     }
 
     Station.Builder toBuilder() {
-      Station.Builder b = Station.builder().id(id).port(port).bindAddress(bind);
+      Station.Builder b = Station.builder().id(id).port(port).bindAddress(bind).admins(admins);
       if (upstreamId != null) {
         b.upstream(upstreamHost, upstreamPort, upstreamId);
       }
@@ -89,6 +100,31 @@ public final class StationMain {
     System.exit(run(argv, System.out, System.err));
   }
 
+  /**
+   * What an unsecured Station exposes and how to restrict it, as printed at start (several
+   * lines, each ending in a newline).
+   */
+  static String exposure(String bind, int port, List<String> admins, String upstreamId) {
+    boolean everywhere = bind.equals("*") || bind.equals("0.0.0.0");
+    String where = everywhere ? "port " + port + " on any interface of this machine" : bind + ":" + port;
+    List<String> stoppers = new ArrayList<>();
+    if (!admins.isEmpty()) {
+      stoppers.add("admin " + String.join(", ", admins) + " (connected directly)");
+    }
+    if (upstreamId != null) {
+      stoppers.add("upstream " + upstreamId);
+    }
+    String kill = stoppers.isEmpty() ? "KILL is refused from everyone (no --admin, no upstream);\n  only a signal stops it."
+        : "KILL is honoured only from " + String.join(" and ", stoppers) + ".";
+    return "stationmq station: not secured (no CURVE yet). Anyone who can reach\n"
+        + "  " + where + "\n"
+        + "  can connect under any id (an admin's too), send to this Station and through\n"
+        + "  it to every peer, and read its DIRECTORY and INFO.\n"
+        + "  " + kill + "\n"
+        + "  To restrict it: --bind 127.0.0.1 (or one trusted interface) and a firewall;\n"
+        + "  --admin ID (repeatable) for who may stop it.\n";
+  }
+
   /** Runs until the Station closes; returns the exit code (0, or 2 for bad arguments, 1 when it cannot start). */
   public static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
     Args args;
@@ -96,7 +132,7 @@ public final class StationMain {
       args = Args.parse(argv);
     } catch (IllegalArgumentException e) {
       err.println("stationmq station: " + e.getMessage());
-      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID]");
+      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]");
       return 2;
     }
     Station station;
@@ -115,6 +151,8 @@ public final class StationMain {
     String host = args.bind().equals("*") ? "0.0.0.0" : args.bind();
     out.println("listening on tcp://" + host + ":" + station.port() + " as " + station.id());
     out.flush();
+    err.print(exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
+    err.flush();
     station.awaitClosed();
     station.close();
     try {

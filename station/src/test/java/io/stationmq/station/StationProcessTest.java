@@ -80,7 +80,7 @@ class StationProcessTest {
 
   @Test
   void stopsOnKillMessageWithStatusZero() throws Exception {
-    Child c = start("--id", "T2", "--port", "0", "--bind", "127.0.0.1");
+    Child c = start("--id", "T2", "--port", "0", "--bind", "127.0.0.1", "--admin", "probe");
     try (NetNode node = nodeFor(c, "T2")) {
       node.sendConfirmed("T2", "KILL", null).get(10, TimeUnit.SECONDS);
       assertTrue(c.process().waitFor(5, TimeUnit.SECONDS), "exits within 5 s of KILL");

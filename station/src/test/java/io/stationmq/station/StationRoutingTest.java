@@ -235,8 +235,8 @@ class StationRoutingTest {
   }
 
   @Test
-  void killStopsTheStation() throws Exception {
-    Station s = station("S");
+  void killFromAnAdminStopsTheStation() throws Exception {
+    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").admins(List.of("node_1")).build());
     NetNode n = node("node_1", s, null);
     n.send("S", "KILL", null);
     assertTrue(s.awaitClosed(WAIT), "station closed after KILL");

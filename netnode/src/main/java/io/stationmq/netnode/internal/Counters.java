@@ -22,6 +22,7 @@ final class Counters {
   final LongAdder ttlExpired = new LongAdder();
   final LongAdder dropped = new LongAdder();
   final LongAdder lateReplies = new LongAdder();
+  final LongAdder refused = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
 
   EndpointStats snapshot() {
@@ -29,6 +30,6 @@ final class Counters {
         received.sum(), sent.sum(), forwarded.sum(), dispatched.sum(), confirmsSent.sum(),
         confirmsReceived.sum(), repeated.sum(), duplicates.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
-        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get());
+        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum());
   }
 }

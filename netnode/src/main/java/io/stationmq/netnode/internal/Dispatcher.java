@@ -55,6 +55,8 @@ final class Dispatcher {
   private final Map<String, BatchListen> batchListens = new ConcurrentHashMap<>();
   private final Map<String, StreamState> streams = new ConcurrentHashMap<>();
   private final Listen fallback;
+  private final AdminGate gate;
+  private final RateLimitedLog warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
   private final boolean mergeStreamHeaders;
   private final Counters counters;
   private final Notifier notifier;
@@ -67,6 +69,7 @@ final class Dispatcher {
       Consumer<Inbound> onHandled) {
     this.endpointId = config.id();
     this.fallback = config.fallback();
+    this.gate = config.gate();
     this.mergeStreamHeaders = config.forwarding();
     this.counters = counters;
     this.notifier = notifier;
@@ -242,8 +245,16 @@ final class Dispatcher {
       notifier.malformed("STREAM from " + m.sender(), reason);
       return;
     }
-    JsonNode headers = m.valueField("headers");
     String key = inner.textValue();
+    if (Keys.isBuiltIn(key) || (gate != null && gate.isAdminOnly(key))) {
+      // A batch of samples is data: a command inside it (KILL, a request, a confirmation)
+      // would run once per sample with none of the checks the command itself gets.
+      counters.refused.increment();
+      warnings.warn("{}: refused STREAM {} from '{}': its inner key '{}' is a built-in or admin-only key, "
+          + "never a stream's; batch dropped", endpointId, m.id(), m.sender(), key);
+      return;
+    }
+    JsonNode headers = m.valueField("headers");
     countBatch(m, key, payload.size());
     boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
     BatchListen batchListen = listens.containsKey(key) ? null : batchListens.get(key);

@@ -929,9 +929,31 @@ public final class Engine implements AutoCloseable {
       resolveReply(m);
       return;
     }
+    String refusal = config.gate() == null ? null : config.gate().refusal(m, via);
+    if (refusal != null) {
+      refuse(m, via, confirm, refusal);
+      return;
+    }
     Dispatcher.Inbound inbound = new Dispatcher.Inbound(m, via, confirmWhenHandled);
     if (!dispatcher.offer(inbound)) {
       parked = inbound;
+    }
+  }
+
+  /**
+   * Drops a message its admin gate refused: counted, logged (rate limited apart from the other
+   * warnings, so a flood of refusals cannot hide them), and a confirmed one
+   * answered with an {@code SMQ_UNREACHABLE} notice whose reason starts with "refused" (a Java
+   * sender's future fails with it), then confirmed (a Python sender ignores the notice and
+   * stops repeating on the confirmation; a Java one has settled already and ignores it).
+   */
+  private void refuse(Message m, String via, boolean confirm, String reason) {
+    dedup.handled(m); // settled: a repeat is confirmed again, not refused again
+    counters.refused.increment();
+    config.gate().warn(reason, m.id());
+    if (confirm) {
+      writeVia(via, m.sender(), MessageCodec.encode(config.gate().notice(ids.next(), m, reason)));
+      sendConfirm(m, via);
     }
   }
 

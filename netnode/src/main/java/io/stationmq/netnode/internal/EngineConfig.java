@@ -16,6 +16,7 @@ import java.util.Map;
  * @param fallback the listen for keys without one, or null
  * @param options engine settings
  * @param threadPrefix prefix of every thread's name, e.g. {@code stationmq-node-rig1}
+ * @param gate who may send admin-only keys (a Station's), or null when every key is open
  */
 public record EngineConfig(
     String id,
@@ -26,7 +27,14 @@ public record EngineConfig(
     Map<String, Listen> listens,
     Listen fallback,
     EndpointOptions options,
-    String threadPrefix) {
+    String threadPrefix,
+    AdminGate gate) {
+
+  /** A configuration without an admin gate. */
+  public EngineConfig(String id, boolean forwarding, String routerBind, String upstreamConnect, String upstreamId,
+      Map<String, Listen> listens, Listen fallback, EndpointOptions options, String threadPrefix) {
+    this(id, forwarding, routerBind, upstreamConnect, upstreamId, listens, fallback, options, threadPrefix, null);
+  }
 
   /** Validates the combination. */
   public EngineConfig {

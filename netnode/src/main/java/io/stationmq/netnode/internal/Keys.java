@@ -34,5 +34,14 @@ public final class Keys {
    */
   public static final String REPLY = "SMQ_REPLY";
 
+  /**
+   * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
+   * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a
+   * command or a control message, never a stream's inner key (see {@code Dispatcher}).
+   */
+  public static boolean isBuiltIn(String key) {
+    return key.startsWith("SMQ_") || key.equals(CONFIRM) || key.equals(STREAM) || key.equals(KILL);
+  }
+
   private Keys() {}
 }
