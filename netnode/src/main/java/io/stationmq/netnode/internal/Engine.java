@@ -166,7 +166,8 @@ public final class Engine implements AutoCloseable {
     if (config.forwarding()) {
       responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
-    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
+    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos(),
+        options.maxDeliveryTime().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
     this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
         .maximumWeight(options.dedupCapacity() == 0 ? 0 : ANSWER_BYTES)
