@@ -30,7 +30,9 @@ import java.util.Objects;
  * (this endpoint's send queue, ZeroMQ's high-water marks, a receiver that stopped reading
  * while its workers are busy). Left unset, {@code maxDeliveryTime} is half of {@code
  * dedupWindow}. The check sees only this endpoint's settings: give receivers the same or a
- * longer {@code dedupWindow} than their senders.
+ * longer {@code dedupWindow} than their senders. A receiver also forgets ids early when more
+ * than {@link #dedupCapacity()} arrive within one window; {@link EndpointStats#dedupEvictedEarly()}
+ * counts those, and a repeat of such a message is handled again.
  *
  * <p><b>Back-pressure.</b> Each worker has a queue of {@link #workerQueueCapacity()}
  * messages. When the worker a message belongs to is full, the socket thread stops reading its
@@ -144,7 +146,12 @@ public final class EndpointOptions {
     return dedupWindow;
   }
 
-  /** Most remembered ids (oldest forgotten first); 0 turns de-duplication off. Default 65,536. */
+  /**
+   * Most remembered ids (oldest forgotten first); 0 turns de-duplication off. An id forgotten
+   * for lack of room before its window ended is counted in {@link
+   * EndpointStats#dedupEvictedEarly()}: a repeat of it would be handled again, so size this
+   * above the confirmed messages a receiver takes in one {@link #dedupWindow()}. Default 65,536.
+   */
   public int dedupCapacity() {
     return dedupCapacity;
   }
