@@ -18,6 +18,22 @@ import java.util.Objects;
  * postponed without spending ttl; one that fires after a later message was confirmed re-sends
  * at once.
  *
+ * <p><b>Repeats and de-duplication are tied.</b> A receiver recognises a repeat only while it
+ * remembers the message's id, for {@link #dedupWindow()} after it first saw it; a repeat that
+ * comes later is handled a second time. So a message may be re-sent only for {@link
+ * #maxDeliveryTime()} after its first send: at that deadline it fails with {@link
+ * TtlExpiredException} even with ttl left, however often it was postponed. A message's
+ * lifetime is therefore the smaller of its ttl's horizon (the sum of its 1 + ttl intervals:
+ * 3.5 s for the default ttl 2) and {@code maxDeliveryTime}; with the defaults a ttl above 13 is
+ * cut short by the latter. {@link Builder#build()} requires {@code maxDeliveryTime} to be at
+ * most half of {@code dedupWindow}: the other half of the window covers the time a repeat can spend in queues
+ * (this endpoint's send queue, ZeroMQ's high-water marks, a receiver that stopped reading
+ * while its workers are busy). Left unset, {@code maxDeliveryTime} is half of {@code
+ * dedupWindow}. The check sees only this endpoint's settings: give receivers the same or a
+ * longer {@code dedupWindow} than their senders. A receiver also forgets ids early when more
+ * than {@link #dedupCapacity()} arrive within one window; {@link EndpointStats#dedupEvictedEarly()}
+ * counts those, and a repeat of such a message is handled again.
+ *
  * <p><b>Back-pressure.</b> Each worker has a queue of {@link #workerQueueCapacity()}
  * messages. When the worker a message belongs to is full, the socket thread stops reading its
  * sockets until there is room, so ZeroMQ's high-water marks push back on the senders; nothing
@@ -38,6 +54,8 @@ public final class EndpointOptions {
   private final int maxInFlight;
   private final Duration dedupWindow;
   private final int dedupCapacity;
+  private final Duration maxDeliveryTime;
+  private final Duration maxDeliveryTimeSet; // null when derived from dedupWindow
   private final int maxMessageBytes;
   private final int highWaterMark;
   private final Duration sendTimeout;
@@ -60,6 +78,8 @@ public final class EndpointOptions {
     this.maxInFlight = b.maxInFlight;
     this.dedupWindow = b.dedupWindow;
     this.dedupCapacity = b.dedupCapacity;
+    this.maxDeliveryTime = b.maxDeliveryTime();
+    this.maxDeliveryTimeSet = b.maxDeliveryTime;
     this.maxMessageBytes = b.maxMessageBytes;
     this.highWaterMark = b.highWaterMark;
     this.sendTimeout = b.sendTimeout;
@@ -120,16 +140,33 @@ public final class EndpointOptions {
   }
 
   /**
-   * How long a receiver remembers a confirmed message's id to recognise a repeat of it.
-   * Must exceed the senders' whole repeat horizon. Default 2 minutes.
+   * How long a receiver remembers a confirmed message's id to recognise a repeat of it. Must
+   * be positive and at least twice {@link #maxDeliveryTime()}, the longest a sender repeats a
+   * message (see the class comment). Default 2 minutes.
    */
   public Duration dedupWindow() {
     return dedupWindow;
   }
 
-  /** Most remembered ids (oldest forgotten first). Default 65,536. */
+  /**
+   * Most remembered ids (oldest forgotten first); 0 turns de-duplication off. An id forgotten
+   * for lack of room before its window ended is counted in {@link
+   * EndpointStats#dedupEvictedEarly()}: a repeat of it would be handled again, so size this
+   * above the confirmed messages a receiver takes in one {@link #dedupWindow()}. Default 65,536.
+   */
   public int dedupCapacity() {
     return dedupCapacity;
+  }
+
+  /**
+   * How long after its first send a confirmed message may still be re-sent. At that deadline
+   * an unconfirmed message fails with {@link TtlExpiredException} even with ttl left, so
+   * postponing repeats for a busy receiver never outlasts the receivers' {@link
+   * #dedupWindow()}. At most half of {@code dedupWindow} (unless de-duplication is off).
+   * Default half of {@code dedupWindow}: 1 minute.
+   */
+  public Duration maxDeliveryTime() {
+    return maxDeliveryTime;
   }
 
   /**
@@ -243,6 +280,7 @@ public final class EndpointOptions {
     private int maxInFlight = 10_000;
     private Duration dedupWindow = Duration.ofMinutes(2);
     private int dedupCapacity = 65_536;
+    private Duration maxDeliveryTime; // null: half of dedupWindow
     private int maxMessageBytes = 64 << 20;
     private int highWaterMark = 10_000;
     private Duration sendTimeout = Duration.ofSeconds(2);
@@ -267,6 +305,7 @@ public final class EndpointOptions {
       maxInFlight = o.maxInFlight;
       dedupWindow = o.dedupWindow;
       dedupCapacity = o.dedupCapacity;
+      maxDeliveryTime = o.maxDeliveryTimeSet; // a derived one follows a new dedupWindow
       maxMessageBytes = o.maxMessageBytes;
       highWaterMark = o.highWaterMark;
       sendTimeout = o.sendTimeout;
@@ -327,6 +366,16 @@ public final class EndpointOptions {
     public Builder dedupCapacity(int capacity) {
       this.dedupCapacity = capacity;
       return this;
+    }
+
+    /** See {@link EndpointOptions#maxDeliveryTime()}; {@code null} derives it from the window again. */
+    public Builder maxDeliveryTime(Duration max) {
+      this.maxDeliveryTime = max;
+      return this;
+    }
+
+    private Duration maxDeliveryTime() {
+      return maxDeliveryTime != null ? maxDeliveryTime : dedupWindow.dividedBy(2);
     }
 
     /** See {@link EndpointOptions#maxMessageBytes()}. */
@@ -413,8 +462,17 @@ public final class EndpointOptions {
       require(repeatBackoff >= 1.0 && repeatBackoff <= 16.0, "repeatBackoff must be 1.0..16.0, got " + repeatBackoff);
       require(maxRepeatInterval.compareTo(firstRepeat) >= 0, "maxRepeatInterval must be at least firstRepeat");
       require(maxInFlight >= 1, "maxInFlight must be positive, got " + maxInFlight);
-      require(!dedupWindow.isNegative(), "dedupWindow must not be negative");
+      require(!dedupWindow.isNegative() && !dedupWindow.isZero(),
+          "dedupWindow must be positive (dedupCapacity 0 turns de-duplication off), got " + dedupWindow);
       require(dedupCapacity >= 0, "dedupCapacity must not be negative");
+      Duration delivery = maxDeliveryTime();
+      require(!delivery.isNegative() && !delivery.isZero(), "maxDeliveryTime must be positive, got " + delivery);
+      require(delivery.compareTo(firstRepeat) > 0,
+          "maxDeliveryTime (" + delivery + ") must exceed firstRepeat (" + firstRepeat + "), or nothing is ever repeated");
+      require(dedupCapacity == 0 || delivery.multipliedBy(2).compareTo(dedupWindow) <= 0,
+          "maxDeliveryTime (" + delivery + ") must be at most half of dedupWindow (" + dedupWindow
+              + "): a message is repeated for up to maxDeliveryTime, and a repeat that reaches a"
+              + " receiver after its dedupWindow is handled twice; lower maxDeliveryTime or raise dedupWindow");
       require(maxMessageBytes >= 1024, "maxMessageBytes must be at least 1024, got " + maxMessageBytes);
       require(highWaterMark >= 1, "highWaterMark must be positive, got " + highWaterMark);
       require(!linger.isNegative(), "linger must not be negative");

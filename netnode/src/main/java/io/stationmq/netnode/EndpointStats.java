@@ -11,12 +11,16 @@ package io.stationmq.netnode;
  * @param confirmsReceived confirmations received for messages sent
  * @param repeated re-sends of unconfirmed messages
  * @param duplicates repeated messages recognised and confirmed again without handling
+ * @param dedupEvictedEarly ids of received confirmed messages forgotten before {@link
+ *     EndpointOptions#dedupWindow()} ended because {@link EndpointOptions#dedupCapacity()} was
+ *     full; a repeat of one of them is handled again
  * @param unreachable messages that could not be passed on or sent for lack of a route
  * @param malformed inputs dropped because their frames or body could not be read
  * @param oversize inputs dropped for exceeding {@link EndpointOptions#maxMessageBytes()}
  * @param handlerErrors listen calls that threw
  * @param unknownKeys messages for keys with no listen
- * @param ttlExpired confirmed messages that failed with their ttl spent
+ * @param ttlExpired confirmed messages that failed with their ttl spent or at their {@link
+ *     EndpointOptions#maxDeliveryTime()}
  * @param dropped messages that could not be written because a peer's queue was full
  * @param lateReplies replies that came after their request timed out (or to no request)
  * @param refused messages not acted on for lack of authority: an admin-only key (such as a
@@ -33,6 +37,7 @@ public record EndpointStats(
     long confirmsReceived,
     long repeated,
     long duplicates,
+    long dedupEvictedEarly,
     long unreachable,
     long malformed,
     long oversize,

@@ -30,7 +30,8 @@ import java.util.concurrent.CompletableFuture;
  * Messages for keys without a listen go to the fallback listen, or are logged and counted;
  * they are confirmed either way, as the Python toolkit does. Confirmed messages are
  * de-duplicated: a listen sees each one once even when its confirmation was lost and it was
- * sent again.
+ * sent again (within the limits of {@link EndpointOptions#dedupWindow()} and {@link
+ * EndpointOptions#dedupCapacity()}; see {@link EndpointOptions}).
  *
  * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
  * {@link IllegalStateException} when the router port cannot be bound.

@@ -14,6 +14,7 @@ final class Counters {
   final LongAdder confirmsReceived = new LongAdder();
   final LongAdder repeated = new LongAdder();
   final LongAdder duplicates = new LongAdder();
+  final LongAdder dedupEvictedEarly = new LongAdder();
   final LongAdder unreachable = new LongAdder();
   final LongAdder malformed = new LongAdder();
   final LongAdder oversize = new LongAdder();
@@ -28,7 +29,7 @@ final class Counters {
   EndpointStats snapshot() {
     return new EndpointStats(
         received.sum(), sent.sum(), forwarded.sum(), dispatched.sum(), confirmsSent.sum(),
-        confirmsReceived.sum(), repeated.sum(), duplicates.sum(), unreachable.sum(),
+        confirmsReceived.sum(), repeated.sum(), duplicates.sum(), dedupEvictedEarly.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
         ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum());
   }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Remembers recently handled confirmed messages so a repeat (sent again because its
@@ -16,11 +17,14 @@ import java.util.Map;
  * <p>A message is identified by sender, id and timestamp: a sender that restarts reuses its
  * ids ({@code "{sender}_0"} again) but not its timestamps, so its new messages are never
  * mistaken for old ones. Entries are forgotten after the window or, oldest first, beyond the
- * capacity. Owned by the socket thread; not thread-safe.
+ * capacity. An entry forgotten for lack of room before its window ended is counted: a repeat
+ * of that message would then be taken for a new one and handled again. Owned by the socket
+ * thread; not thread-safe.
  */
 final class Deduplicator {
   private final long windowNanos;
   private final int capacity;
+  private final LongAdder evictedEarly;
   private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
   private final HashSet<Key> handling = new HashSet<>();
 
@@ -37,9 +41,11 @@ final class Deduplicator {
   /** What identifies a message across repeats (no formatting on the socket thread's hot path). */
   private record Key(String sender, String id, LocalDateTime timestamp) {}
 
-  Deduplicator(long windowNanos, int capacity) {
+  /** @param evictedEarly counts entries forgotten for lack of room while still in their window */
+  Deduplicator(long windowNanos, int capacity, LongAdder evictedEarly) {
     this.windowNanos = windowNanos;
     this.capacity = capacity;
+    this.evictedEarly = evictedEarly;
   }
 
   /** True the first time this message is seen within the window; records it as handled. */
@@ -55,10 +61,16 @@ final class Deduplicator {
     if (capacity == 0) {
       return Seen.NEW;
     }
-    evict(nowNanos);
+    forgetExpired(nowNanos);
     Key key = new Key(m.sender(), m.id(), m.timestamp().orElse(null));
     if (seen.containsKey(key)) {
       return handling.contains(key) ? Seen.HANDLING : Seen.HANDLED;
+    }
+    if (seen.size() >= capacity) { // no room: forget the oldest although its window has not ended
+      Iterator<Key> oldest = seen.keySet().iterator();
+      handling.remove(oldest.next());
+      oldest.remove();
+      evictedEarly.increment();
     }
     seen.put(key, nowNanos);
     if (handleLater) {
@@ -74,16 +86,15 @@ final class Deduplicator {
     }
   }
 
-  private void evict(long nowNanos) {
+  private void forgetExpired(long nowNanos) {
     Iterator<Map.Entry<Key, Long>> it = seen.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Key, Long> oldest = it.next();
-      if (seen.size() >= capacity || nowNanos - oldest.getValue() > windowNanos) {
-        handling.remove(oldest.getKey());
-        it.remove();
-      } else {
+      if (nowNanos - oldest.getValue() <= windowNanos) {
         return;
       }
+      handling.remove(oldest.getKey());
+      it.remove();
     }
   }
 }

@@ -169,8 +169,9 @@ public final class Engine implements AutoCloseable {
       responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
     this.startedNanos = options.ticker().read();
-    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos());
-    this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity());
+    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos(),
+        options.maxDeliveryTime().toNanos());
+    this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity(), counters.dedupEvictedEarly);
     this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
         .maximumWeight(options.dedupCapacity() == 0 ? 0 : ANSWER_BYTES)
         .weigher((RequestKey k, Object v) -> 256 + (v instanceof SentReply r ? r.body().length : 0))

@@ -25,6 +25,13 @@ import java.util.function.Consumer;
  * check, it is alive and working through a backlog: the timer is postponed without spending
  * ttl, so a burst to a busy receiver is not re-sent (which would add to its load) nor failed.
  * If nothing came back, the message is re-sent and its ttl spent.
+ *
+ * <p>Postponing has a limit: each message gets a give-up deadline when it is first sent,
+ * {@code maxLifetimeNanos} later ({@link io.stationmq.netnode.EndpointOptions#maxDeliveryTime()}).
+ * No timer is set past it, and a message still unconfirmed then expires even with ttl left.
+ * So no repeat is sent after the deadline, which the options keep well inside the receivers'
+ * de-duplication window: a repeat that arrived after the receiver forgot the id would be
+ * handled twice.
  */
 final class Outbox {
   /** One confirmed message in flight. Fields are the socket thread's. */
@@ -39,6 +46,7 @@ final class Outbox {
     long firstSentNanos;
     long intervalNanos;
     long deadlineNanos;
+    long giveUpNanos;
     boolean done;
     /** Who last said the recipient could not be reached, and why; null when nobody did. */
     String unreachableBy;
@@ -55,6 +63,7 @@ final class Outbox {
   private final long firstIntervalNanos;
   private final double backoff;
   private final long maxIntervalNanos;
+  private final long maxLifetimeNanos;
   private final HashMap<String, Pending> byId = new HashMap<>();
   private final PriorityQueue<Pending> timers =
       new PriorityQueue<>(Comparator.comparingLong((Pending p) -> p.deadlineNanos));
@@ -77,10 +86,18 @@ final class Outbox {
     long highestConfirmedSequence = -1;
   }
 
-  Outbox(long firstIntervalNanos, double backoff, long maxIntervalNanos) {
+  /**
+   * @param maxLifetimeNanos how long after its first send a message may still be re-sent; at
+   *     that point it expires whatever ttl it has left
+   */
+  Outbox(long firstIntervalNanos, double backoff, long maxIntervalNanos, long maxLifetimeNanos) {
+    if (maxLifetimeNanos <= 0) {
+      throw new IllegalArgumentException("maxLifetimeNanos must be positive, got " + maxLifetimeNanos);
+    }
     this.firstIntervalNanos = firstIntervalNanos;
     this.backoff = backoff;
     this.maxIntervalNanos = maxIntervalNanos;
+    this.maxLifetimeNanos = maxLifetimeNanos;
   }
 
   /** Starts tracking a message just sent for the first time. */
@@ -90,7 +107,8 @@ final class Outbox {
     p.firstSentNanos = nowNanos;
     p.checkedNanos = nowNanos;
     p.intervalNanos = firstIntervalNanos;
-    p.deadlineNanos = nowNanos + firstIntervalNanos;
+    p.giveUpNanos = nowNanos + maxLifetimeNanos < nowNanos ? Long.MAX_VALUE : nowNanos + maxLifetimeNanos;
+    p.deadlineNanos = timer(p, nowNanos);
     byId.put(p.message.id(), p);
     timers.add(p);
   }
@@ -130,7 +148,8 @@ final class Outbox {
   /**
    * Handles every entry whose deadline has passed: one with ttl left is counted as re-sent
    * (ttl decremented, next interval backed off) and passed to {@code resend}; one with none
-   * left is removed and passed to {@code expired}. Stops early when {@code canContinue} says so.
+   * left, or at its give-up deadline, is removed and passed to {@code expired}. Stops early
+   * when {@code canContinue} says so.
    */
   void runDue(long nowNanos, Consumer<Pending> resend, Consumer<Pending> expired, BooleanSupplier canContinue) {
     while (!timers.isEmpty() && timers.peek().deadlineNanos <= nowNanos && canContinue.getAsBoolean()) {
@@ -138,11 +157,16 @@ final class Outbox {
       if (p.done) {
         continue;
       }
+      if (nowNanos >= p.giveUpNanos) {
+        remove(p.message.id()); // its lifetime is over: a repeat now could outlive the receiver's memory of it
+        expired.accept(p);
+        continue;
+      }
       Progress pr = progress.get(p.message.to());
       if (pr != null && pr.highestConfirmedSequence < p.sequence && pr.lastConfirmNanos > p.checkedNanos) {
         postponed++; // the recipient is alive and busy with earlier messages: wait, spend no ttl
         p.checkedNanos = nowNanos;
-        p.deadlineNanos = nowNanos + p.intervalNanos;
+        p.deadlineNanos = timer(p, nowNanos);
         timers.add(p);
         continue;
       }
@@ -155,10 +179,15 @@ final class Outbox {
       p.ttlLeft--;
       p.attempts++;
       p.intervalNanos = Math.min(maxIntervalNanos, (long) (p.intervalNanos * backoff));
-      p.deadlineNanos = nowNanos + p.intervalNanos;
+      p.deadlineNanos = timer(p, nowNanos);
       timers.add(p);
       resend.accept(p);
     }
+  }
+
+  /** When {@code p}'s timer should next fire: one interval from now, but never past its give-up deadline. */
+  private static long timer(Pending p, long nowNanos) {
+    return Math.min(nowNanos + p.intervalNanos, p.giveUpNanos);
   }
 
   /** Nanoseconds until the next deadline (0 if one is due), or {@code Long.MAX_VALUE} if none. */
