@@ -76,6 +76,9 @@ public final class Engine implements AutoCloseable {
   private static final int READ_BUDGET = 512;
   private static final long MAX_POLL_MILLIS = 100;
   private static final int ROUTE_CAPACITY = 10_000;
+  /** Writes that may wait for one full peer before more for it are dropped (see PeerWriter). */
+  private static final int MAX_WAITING_PER_PEER = 10_000;
+  private static final long MAX_WAITING_BYTES_PER_PEER = 16L << 20;
   private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   private static final Object CLOSE = new Object();
   private static final Object REPEAT_CONFIRMED = new Object();
@@ -141,10 +144,9 @@ public final class Engine implements AutoCloseable {
     }
   };
   private Dispatcher.Inbound parked;
-  private ParkedWrite parkedWrite;
+  private final PeerWriter writer;
   private final Liveness liveness;
   private volatile boolean upstreamRefused;
-  private final Set<String> congestedPeers = new HashSet<>();
 
   /**
    * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
@@ -169,6 +171,8 @@ public final class Engine implements AutoCloseable {
       responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
     this.startedNanos = options.ticker().read();
+    this.writer = new PeerWriter(id, (upstream, frames) -> sendNow(upstream ? dealer : router, frames),
+        options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos(),
         options.maxDeliveryTime().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity(), counters.dedupEvictedEarly);
@@ -670,7 +674,7 @@ public final class Engine implements AutoCloseable {
       }
       long now = options.ticker().read();
       long timeout = pollTimeoutMillis(now);
-      ZMQ.Poller p = parked != null || parkedWrite != null || closing ? wakeOnlyPoller : poller;
+      ZMQ.Poller p = parked != null || closing ? wakeOnlyPoller : poller;
       p.poll(timeout);
       if (p.pollin(0)) {
         // Drain, then clear: clearing first lets a caller's byte be drained with the flag left
@@ -679,9 +683,7 @@ public final class Engine implements AutoCloseable {
         drainWakePipe();
         wakePending.set(false);
       }
-      if (parkedWrite != null) {
-        retryParkedWrite();
-      }
+      writer.retry(options.ticker().read());
       if (runCommands()) {
         // A listen that closed its own endpoint returns after close() did: let it, so that
         // the messages its lane handled are confirmed before the sockets close.
@@ -689,10 +691,10 @@ public final class Engine implements AutoCloseable {
         confirmHandled();
         return;
       }
-      if (parked != null && parkedWrite == null && !closing) {
+      if (parked != null && !closing) {
         retryParked();
       }
-      if (parked == null && parkedWrite == null && !closing) {
+      if (parked == null && !closing) {
         if (routerIndex >= 0 && poller.pollin(routerIndex)) {
           readAll(router, true);
         }
@@ -700,9 +702,7 @@ public final class Engine implements AutoCloseable {
           readAll(dealer, false);
         }
       }
-      if (parkedWrite == null) {
-        outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> parkedWrite == null);
-      }
+      outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> true);
       expireRequests(options.ticker().read());
       if (!closing) {
         liveness.tick(options.ticker().read());
@@ -712,13 +712,12 @@ public final class Engine implements AutoCloseable {
   }
 
   private long pollTimeoutMillis(long now) {
-    if (parkedWrite != null) {
-      return 1; // retry the waiting write soon; there is no event for "this peer has room"
-    }
     if (!commands.isEmpty()) {
       return 0;
     }
     long untilTimer = outbox.nanosUntilNext(now);
+    // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
+    untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
     untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
     PendingRequest nextRequest = requestDeadlines.peek();
     if (nextRequest != null) {
@@ -742,7 +741,7 @@ public final class Engine implements AutoCloseable {
   /** Runs queued commands until one has to wait for a full peer; true when told to close. */
   private boolean runCommands() {
     Object c;
-    while ((parkedWrite == null || closing) && (c = commands.poll()) != null) {
+    while ((c = commands.poll()) != null) {
       if (c == CLOSE) {
         return true;
       }
@@ -782,7 +781,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
-    for (int i = 0; i < READ_BUDGET && parked == null && parkedWrite == null && !closing; i++) {
+    for (int i = 0; i < READ_BUDGET && parked == null && !closing; i++) {
       List<byte[]> frames = receive(socket);
       if (frames == null) {
         return;
@@ -1226,51 +1225,20 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Writes all frames without blocking. When the peer's queue is full the write waits (see
-   * {@link #retryParkedWrite()}) and counts as accepted; it is dropped at once when another
-   * write is already waiting or the peer is known to be congested.
+   * Writes all frames without blocking (see {@link PeerWriter}): a write to a full peer waits
+   * in that peer's own queue and counts as accepted; every other peer is served meanwhile.
    */
   private WriteResult write(ZMQ.Socket socket, List<byte[]> frames) {
-    if (socket == dealer && upstreamRefused) {
+    if (socket == null || (socket == dealer && upstreamRefused)) {
       return WriteResult.UNREACHABLE;
     }
-    WriteResult r = tryWrite(socket, frames, true);
-    if (r != WriteResult.FULL) {
-      if (r == WriteResult.OK && !congestedPeers.isEmpty()) {
-        congestedPeers.remove(peerOf(socket, frames));
-      }
-      return r;
-    }
-    String peer = peerOf(socket, frames);
-    if (parkedWrite != null || congestedPeers.contains(peer) || closing) {
-      counters.dropped.increment();
-      warnings.warn("{}: dropped a message for '{}': its queue is full", id, peer);
-      return WriteResult.DROPPED;
-    }
-    long deadline = options.ticker().read() + options.sendTimeout().toNanos();
-    parkedWrite = new ParkedWrite(socket, frames, peer, deadline);
-    return WriteResult.OK;
-  }
-
-  /** Retries the waiting write; drops it once the send timeout has passed. */
-  private void retryParkedWrite() {
-    ParkedWrite w = parkedWrite;
-    WriteResult r = tryWrite(w.socket(), w.frames(), true);
-    if (r == WriteResult.FULL && !closing && options.ticker().read() < w.deadlineNanos()) {
-      return;
-    }
-    parkedWrite = null;
-    if (r == WriteResult.OK) {
-      congestedPeers.remove(w.peer());
-    } else if (r == WriteResult.FULL) {
-      counters.dropped.increment();
-      congestedPeers.add(w.peer());
-      warnings.warn("{}: dropped a message for '{}': its queue stayed full for {} ms; further messages for it "
-          + "are dropped while it stays full", id, w.peer(), options.sendTimeout().toMillis());
-    } else {
-      counters.unreachable.increment();
-      warnings.warn("{}: dropped a message for '{}': it disconnected", id, w.peer());
-    }
+    boolean upstream = socket == dealer;
+    String peer = upstream ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
+    return switch (writer.write(upstream, peer, frames, options.ticker().read())) {
+      case ACCEPTED -> WriteResult.OK;
+      case DROPPED -> WriteResult.DROPPED;
+      case UNREACHABLE -> WriteResult.UNREACHABLE;
+    };
   }
 
   /**
@@ -1278,32 +1246,25 @@ public final class Engine implements AutoCloseable {
    * apart from {@link EndpointStats#sent()}, which counts message traffic.
    */
   private void writeLiveness(ZMQ.Socket socket, List<byte[]> frames) {
-    tryWrite(socket, frames, false);
+    sendNow(socket, frames);
   }
 
-  private String peerOf(ZMQ.Socket socket, List<byte[]> frames) {
-    return socket == dealer ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
-  }
-
-  /** Writes once without waiting; {@code countAsSent} is false for liveness traffic. */
-  private WriteResult tryWrite(ZMQ.Socket socket, List<byte[]> frames, boolean countAsSent) {
+  /** One non-blocking write of all frames: the {@link PeerWriter.Wire}. */
+  private PeerWriter.Status sendNow(ZMQ.Socket socket, List<byte[]> frames) {
     int last = frames.size() - 1;
     try {
       for (int i = 0; i <= last; i++) {
         if (!socket.send(frames.get(i), (i < last ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT)) {
-          return WriteResult.FULL; // only the first frame can be refused; then nothing was sent
+          return PeerWriter.Status.FULL; // only the first frame can be refused; then nothing was sent
         }
       }
     } catch (ZMQException e) {
       if (e.getErrorCode() != ZError.EHOSTUNREACH) {
         warnings.warn("{}: send failed: {}", id, ZError.toString(e.getErrorCode()));
       }
-      return WriteResult.UNREACHABLE;
+      return PeerWriter.Status.UNREACHABLE;
     }
-    if (countAsSent) {
-      counters.sent.increment();
-    }
-    return WriteResult.OK;
+    return PeerWriter.Status.SENT;
   }
 
   private void shutdownSocketThread() {
@@ -1314,7 +1275,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     parked = null;
-    parkedWrite = null;
+    writer.dropAll();
     for (Outbox.Pending p : outbox.drain()) {
       counters.inFlight.decrementAndGet();
       notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), p.attempts));
@@ -1390,12 +1351,9 @@ public final class Engine implements AutoCloseable {
   /** OK: written or waiting to be; DROPPED: counted and given up; UNREACHABLE: no such peer. */
   private enum WriteResult {
     OK,
-    FULL,
     DROPPED,
     UNREACHABLE
   }
-
-  private record ParkedWrite(ZMQ.Socket socket, List<byte[]> frames, String peer, long deadlineNanos) {}
 
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
