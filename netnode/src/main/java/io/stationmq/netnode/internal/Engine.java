@@ -1024,7 +1024,18 @@ public final class Engine implements AutoCloseable {
     if (via == null) {
       return write(dealer, Envelope.toUpstream(config.upstreamId(), to, body));
     }
-    return write(router, via.equals(to) ? toPeerFrames(to, body) : Envelope.throughRouter(via, to, body));
+    if (via.equals(to)) {
+      return write(router, toPeerFrames(to, body));
+    }
+    if (!liveness.saidHello(via)) {
+      // A Python station takes whatever reaches its pusher as addressed to itself, and a
+      // second frame makes it fail: it cannot pass this on to 'to', so it is not sent.
+      counters.unreachable.increment();
+      warnings.warn("{}: not sending a message for '{}' through '{}': a Python station cannot pass it on",
+          id, to, via);
+      return WriteResult.UNREACHABLE;
+    }
+    return write(router, Envelope.throughRouter(via, to, body));
   }
 
   /** A Station writes {@code [to, body]} to a connected peer; a NetNode {@code [to, to, body]} (PROTOCOL.md 3). */
@@ -1089,7 +1100,7 @@ public final class Engine implements AutoCloseable {
       peers.remove(to);
     }
     String via = router == null ? null : learnedRoutes.get(to);
-    if (via != null) {
+    if (via != null && liveness.saidHello(via)) { // a Python station cannot pass a message on down
       WriteResult r = write(router, Envelope.throughRouter(via, to, body));
       if (r != WriteResult.UNREACHABLE) {
         return r;

@@ -73,6 +73,11 @@ final class Liveness {
     return identity != null && peers.knows(identity);
   }
 
+  /** True when {@code identity} said HELLO: a stationmq endpoint, not a Python one. */
+  boolean saidHello(String identity) {
+    return peers.saidHello(identity);
+  }
+
   List<DirectoryEntry> directory() {
     return peers.directory();
   }

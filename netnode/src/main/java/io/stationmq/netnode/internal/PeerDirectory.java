@@ -324,6 +324,12 @@ final class PeerDirectory {
     return list;
   }
 
+  /** True when {@code identity} said HELLO (a stationmq endpoint; a Python one never does). */
+  boolean saidHello(String identity) {
+    Entry e = entries.get(identity);
+    return e != null && e.instance != null;
+  }
+
   boolean knows(String identity) {
     return entries.containsKey(identity);
   }
