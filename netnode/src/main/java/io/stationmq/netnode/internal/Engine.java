@@ -1,8 +1,6 @@
 package io.stationmq.netnode.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import io.stationmq.message.Envelope;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
@@ -18,8 +16,6 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.OutboxFullException;
-import io.stationmq.netnode.RemoteException;
-import io.stationmq.netnode.RequestTimeoutException;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
@@ -30,18 +26,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -81,11 +73,6 @@ public final class Engine implements AutoCloseable {
   private static final long MAX_WAITING_BYTES_PER_PEER = 16L << 20;
   private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   private static final Object CLOSE = new Object();
-  private static final Object REPEAT_CONFIRMED = new Object();
-  /** How many answered request ids a requester remembers (see {@link #answeredRequests}). */
-  private static final int ANSWER_CAPACITY = 10_000;
-  /** Bytes of replies kept for repeated requests (see {@link #answers}); the oldest go first. */
-  private static final long ANSWER_BYTES = 16L << 20;
 
   private final EngineConfig config;
   private final String id;
@@ -105,10 +92,7 @@ public final class Engine implements AutoCloseable {
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final CountDownLatch intakeStopped = new CountDownLatch(1);
-  private final ConcurrentHashMap<String, PendingRequest> pendingRequests = new ConcurrentHashMap<>();
-  private final PriorityBlockingQueue<PendingRequest> requestDeadlines =
-      new PriorityBlockingQueue<>(64, Comparator.comparingLong(PendingRequest::deadlineNanos));
-  private final Map<String, Responder> responders = new ConcurrentHashMap<>();
+  private final Requests requests;
   private volatile boolean closing;
   private volatile boolean terminated;
   private volatile boolean finishCloseOnSocketThread;
@@ -124,16 +108,6 @@ public final class Engine implements AutoCloseable {
   private int dealerIndex = -1;
   private final Outbox outbox;
   private final Deduplicator dedup;
-  /**
-   * What this endpoint, as a responder, did about each recent request: the reply it sent
-   * unconfirmed (sent again when the request is repeated, because the reply was lost; at most
-   * {@link #ANSWER_BYTES} of them), or {@link #REPEAT_CONFIRMED} when a repeat came before the
-   * reply and was confirmed, so the requester stopped repeating and the reply must be sent
-   * confirmed. Written by workers and the socket thread, each decision one atomic putIfAbsent.
-   */
-  private final Cache<RequestKey, Object> answers;
-  /** Ids of this endpoint's requests answered lately, to tell a reply sent twice from a late one (socket thread). */
-  private final Cache<String, Boolean> answeredRequests = CacheBuilder.newBuilder().maximumSize(ANSWER_CAPACITY).build();
   private final Set<String> peers = new HashSet<>();
   private final LinkedHashMap<String, String> learnedRoutes = new LinkedHashMap<>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
@@ -162,13 +136,15 @@ public final class Engine implements AutoCloseable {
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
     this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp, this::handled);
-    dispatcher.on(Keys.REQUEST, this::answer);
+    this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
+        options.dedupWindow(), options.dedupCapacity() != 0);
+    dispatcher.on(Keys.REQUEST, requests::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys);
-    responders.put("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
-    responders.put("INFO", request -> info());
+    requests.provide("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
+    requests.provide("INFO", request -> info());
     if (config.forwarding()) {
-      responders.put("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
+      requests.provide("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
     this.startedNanos = options.ticker().read();
     this.writer = new PeerWriter(id, (upstream, frames) -> sendNow(upstream ? dealer : router, frames),
@@ -176,10 +152,6 @@ public final class Engine implements AutoCloseable {
     this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos(),
         options.maxDeliveryTime().toNanos());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity(), counters.dedupEvictedEarly);
-    this.answers = CacheBuilder.newBuilder().ticker(options.ticker())
-        .maximumWeight(options.dedupCapacity() == 0 ? 0 : ANSWER_BYTES)
-        .weigher((RequestKey k, Object v) -> 256 + (v instanceof SentReply r ? r.body().length : 0))
-        .expireAfterWrite(options.dedupWindow()).build();
     try {
       this.wakePipe = Pipe.open();
       wakePipe.source().configureBlocking(false);
@@ -254,97 +226,12 @@ public final class Engine implements AutoCloseable {
 
   /** See {@link io.stationmq.netnode.Endpoint#request(Message, Duration)}. */
   public CompletableFuture<Message> request(Message request, Duration timeout) {
-    if (!request.key().equals(Keys.REQUEST) || request.extra("request", String.class).isEmpty()) {
-      throw new IllegalArgumentException("not a request message (build one with requestMessage): " + request);
-    }
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive");
-    }
-    String name = request.extra("request", String.class).get();
-    CompletableFuture<Message> reply = new CompletableFuture<>();
-    PendingRequest pr = new PendingRequest(request.id(), name, request.to(), timeout,
-        options.ticker().read() + timeout.toNanos(), reply);
-    pendingRequests.put(request.id(), pr);
-    requestDeadlines.add(pr);
-    sendConfirmed(request, Route.AUTO).whenComplete((receipt, error) -> {
-      if (error != null && pendingRequests.remove(request.id(), pr)) {
-        reply.completeExceptionally(error);
-      }
-    });
-    wakeUp(); // the socket thread's poll must not outlast the new deadline
-    return reply;
+    return requests.request(request, timeout);
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#provide}. */
   public void provide(String name, Responder responder) {
-    if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("request name must be non-empty");
-    }
-    responders.put(name, java.util.Objects.requireNonNull(responder, "responder"));
-  }
-
-  /**
-   * Answers a request on a worker thread: runs its responder and sends the reply, unconfirmed
-   * (the requester's repeats of the request stand in for the reply's), unless a repeat was
-   * already confirmed.
-   */
-  private void answer(Message request) {
-    String name = request.extra("request", String.class).orElse("");
-    Responder responder = responders.get(name);
-    Message.Builder reply = message(request.sender(), Keys.REPLY, null).extra("reply_to", request.id());
-    if (responder == null) {
-      fail(reply, "unknown_request", "'" + id + "' has no responder for '" + name + "'");
-    } else {
-      try {
-        reply.value(responder.respond(request)).extra("ok", true);
-      } catch (RemoteException e) {
-        fail(reply, e.code(), e.remoteMessage());
-      } catch (Exception e) {
-        fail(reply, "error", e.toString());
-      }
-    }
-    Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
-    SentReply sent = new SentReply(unconfirmed, MessageCodec.encode(unconfirmed));
-    if (answers.asMap().putIfAbsent(RequestKey.of(request), sent) == null) {
-      sendEncoded(sent.message(), sent.body(), Route.AUTO); // the requester repeats the request until a reply arrives
-      return;
-    }
-    // A repeat was confirmed before this reply was ready: the requester no longer repeats, so
-    // the reply itself must be confirmed and repeated.
-    Message confirmed = unconfirmed.newBuilder().clearFlag(Flags.NOREPEAT).build();
-    sendConfirmed(confirmed, Route.AUTO).whenComplete((receipt, error) -> {
-      if (error != null) {
-        warnings.warn("{}: reply to request {} from '{}' was not delivered: {}", id, request.id(), request.sender(),
-            error.getMessage());
-      }
-    });
-  }
-
-  /**
-   * Handles a repeated request (socket thread): sends the reply again if it was sent, since the
-   * repeat means it was lost; else confirms the repeat, so the requester waits for the reply.
-   */
-  private void answerRepeat(Message request, String via) {
-    Object answer = answers.asMap().putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
-    if (answer instanceof SentReply reply) {
-      sendOwn(new Outgoing(reply.message(), reply.body(), Route.AUTO, null));
-    } else {
-      sendConfirm(request, via);
-    }
-  }
-
-  /** A reply sent unconfirmed, kept to be sent again for a repeat of its request. */
-  private record SentReply(Message message, byte[] body) {}
-
-  /** Identifies a request across its repeats, as the de-duplicator does. */
-  private record RequestKey(String sender, String id, LocalDateTime timestamp) {
-    static RequestKey of(Message m) {
-      return new RequestKey(m.sender(), m.id(), m.timestamp().orElse(null));
-    }
-  }
-
-  private static void fail(Message.Builder reply, String code, String message) {
-    reply.value(null).extra("ok", false).extra("error", Map.of("code", code, "message", message));
+    requests.provide(name, responder);
   }
 
   /** A directory entry as JSON: times as ISO-8601 instants, so Python peers can read it too. */
@@ -373,43 +260,6 @@ public final class Engine implements AutoCloseable {
     info.put("upstream", config.upstreamId());
     info.put("stats", stats());
     return info;
-  }
-
-  /** Settles the request a reply answers (socket thread). */
-  private void resolveReply(Message reply) {
-    String requestId = reply.extra("reply_to", String.class).orElse(null);
-    if (requestId != null) {
-      settleDelivery(requestId);
-    }
-    PendingRequest pr = requestId == null ? null : pendingRequests.remove(requestId);
-    if (pr == null) {
-      if (requestId != null && answeredRequests.getIfPresent(requestId) != null) {
-        counters.duplicates.increment(); // sent again for a repeat of the request that crossed the reply
-      } else {
-        counters.lateReplies.increment();
-      }
-      return;
-    }
-    answeredRequests.put(requestId, Boolean.TRUE);
-    if (reply.extra("ok", Boolean.class).orElse(true)) {
-      notifier.complete(pr.future(), reply);
-      return;
-    }
-    JsonNode error = reply.extras().get("error");
-    String code = error == null ? "error" : error.path("code").asText("error");
-    String message = error == null ? "" : error.path("message").asText("");
-    notifier.failWith(pr.future(), new RemoteException(code, message, reply.sender()));
-  }
-
-  /** Fails the requests whose deadline has passed (socket thread). */
-  private void expireRequests(long now) {
-    PendingRequest pr;
-    while ((pr = requestDeadlines.peek()) != null && pr.deadlineNanos() <= now) {
-      requestDeadlines.poll();
-      if (pendingRequests.remove(pr.id(), pr)) {
-        notifier.failWith(pr.future(), new RequestTimeoutException(pr.id(), pr.name(), pr.to(), pr.timeout()));
-      }
-    }
   }
 
   /** The endpoints that connect to this one, with their liveness; any thread. */
@@ -703,7 +553,7 @@ public final class Engine implements AutoCloseable {
         }
       }
       outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> true);
-      expireRequests(options.ticker().read());
+      requests.expire(options.ticker().read());
       if (!closing) {
         liveness.tick(options.ticker().read());
       }
@@ -719,10 +569,7 @@ public final class Engine implements AutoCloseable {
     // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
     untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
     untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
-    PendingRequest nextRequest = requestDeadlines.peek();
-    if (nextRequest != null) {
-      untilTimer = Math.min(untilTimer, Math.max(0, nextRequest.deadlineNanos() - now));
-    }
+    untilTimer = Math.min(untilTimer, requests.nanosUntilNextDeadline(now));
     long millis = untilTimer == Long.MAX_VALUE ? MAX_POLL_MILLIS : TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999);
     return Math.min(MAX_POLL_MILLIS, millis);
   }
@@ -916,7 +763,7 @@ public final class Engine implements AutoCloseable {
     if (seen != Deduplicator.Seen.NEW) {
       counters.duplicates.increment();
       if (m.key().equals(Keys.REQUEST)) {
-        answerRepeat(m, via);
+        requests.onRepeat(m, via);
       } else if (seen == Deduplicator.Seen.HANDLED) {
         sendConfirm(m, via);
       } // else its listen is still running: the confirmation follows when it returns
@@ -926,7 +773,7 @@ public final class Engine implements AutoCloseable {
       if (confirm) {
         sendConfirm(m, via);
       }
-      resolveReply(m);
+      requests.onReply(m);
       return;
     }
     String refusal = config.gate() == null ? null : config.gate().refusal(m, via);
@@ -1280,11 +1127,7 @@ public final class Engine implements AutoCloseable {
 
   private void shutdownSocketThread() {
     intakeStopped.countDown();
-    for (PendingRequest pr : pendingRequests.values()) {
-      if (pendingRequests.remove(pr.id(), pr)) {
-        notifier.failWith(pr.future(), new EndpointClosedException(id, pr.id(), pr.to(), 0));
-      }
-    }
+    requests.closeAll();
     parked = null;
     writer.dropAll();
     for (Outbox.Pending p : outbox.drain()) {
@@ -1369,6 +1212,41 @@ public final class Engine implements AutoCloseable {
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
 
-  private record PendingRequest(String id, String name, String to, Duration timeout, long deadlineNanos,
-      CompletableFuture<Message> future) {}
+  /** Requests' access to the engine. */
+  private final class RequestsWire implements Requests.Wire {
+    @Override
+    public Message.Builder message(String to, String key, Object value) {
+      return Engine.this.message(to, key, value);
+    }
+
+    @Override
+    public CompletableFuture<DeliveryReceipt> sendConfirmed(Message m) {
+      return Engine.this.sendConfirmed(m, Route.AUTO);
+    }
+
+    @Override
+    public void sendUnconfirmed(Message m, byte[] body) {
+      sendEncoded(m, body, Route.AUTO);
+    }
+
+    @Override
+    public void resendNow(Message m, byte[] body) {
+      sendOwn(new Outgoing(m, body, Route.AUTO, null));
+    }
+
+    @Override
+    public void confirm(Message m, String via) {
+      sendConfirm(m, via);
+    }
+
+    @Override
+    public void settle(String messageId) {
+      settleDelivery(messageId);
+    }
+
+    @Override
+    public void wakeUp() {
+      Engine.this.wakeUp();
+    }
+  }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * callback thread, so that the socket thread never runs user code. Its queue is bounded in
  * practice by the outbox bound and the event rate. Thread-safe.
  */
-final class Notifier {
+final class Notifier implements Requests.Completions {
   private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
   private final EndpointListener listener;
@@ -37,7 +37,8 @@ final class Notifier {
     });
   }
 
-  <T> void complete(CompletableFuture<T> future, T value) {
+  @Override
+  public <T> void complete(CompletableFuture<T> future, T value) {
     run(() -> future.complete(value));
   }
 
@@ -48,7 +49,8 @@ final class Notifier {
     });
   }
 
-  void failWith(CompletableFuture<?> future, Throwable error) {
+  @Override
+  public void failWith(CompletableFuture<?> future, Throwable error) {
     run(() -> future.completeExceptionally(error));
   }
 
