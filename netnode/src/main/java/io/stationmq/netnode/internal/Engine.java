@@ -159,7 +159,7 @@ public final class Engine implements AutoCloseable {
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
-    this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp, this::handled);
+    this.dispatcher = new Dispatcher(config, counters, notifier, warnings, this::wakeUp, this::handled);
     dispatcher.on(Keys.REQUEST, this::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys);
@@ -708,6 +708,9 @@ public final class Engine implements AutoCloseable {
         liveness.tick(options.ticker().read());
       }
       warnings.flush();
+      if (config.gate() != null) {
+        config.gate().flushLog();
+      }
     }
   }
 
@@ -797,7 +800,7 @@ public final class Engine implements AutoCloseable {
       } catch (RuntimeException e) {
         // A bug must cost one message, never the endpoint.
         counters.malformed.increment();
-        log.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
+        warnings.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
       }
     }
   }
