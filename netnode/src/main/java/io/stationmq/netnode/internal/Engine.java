@@ -23,6 +23,7 @@ import io.stationmq.netnode.RequestTimeoutException;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
+import io.stationmq.netnode.SendResult;
 import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
 import java.io.IOException;
@@ -423,26 +424,33 @@ public final class Engine implements AutoCloseable {
     return closeRequested.get();
   }
 
-  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. */
-  public void send(Message message, Route route) {
+  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. Says what became of it (see {@link SendResult}). */
+  public SendResult send(Message message, Route route) {
     checkRoute(message, route);
     Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
-    sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
+    return sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
   }
 
-  /** Queues an unconfirmed message already encoded; drops it, counted, when closed or the queue is full. */
-  private void sendEncoded(Message m, byte[] body, Route route) {
+  /**
+   * Queues an unconfirmed message already encoded. When the queue is full, waits for room up
+   * to {@link EndpointOptions#sendQueueFullWait()}, then drops it, counted.
+   */
+  private SendResult sendEncoded(Message m, byte[] body, Route route) {
+    if (!closing && !hasSendCapacity() && !options.sendQueueFullWait().isZero()) {
+      SendQueueWait.await(this::hasSendCapacity, () -> closing, options.sendQueueFullWait());
+    }
     if (closing) {
       warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
-      return;
+      return SendResult.CLOSED;
     }
     if (!hasSendCapacity()) {
       counters.dropped.increment();
       warnings.warn("{}: {} messages already wait for the socket thread; message {} to '{}' dropped",
           id, options.sendQueueCapacity(), m.id(), m.to());
-      return;
+      return SendResult.DROPPED_QUEUE_FULL;
     }
     enqueue(new Outgoing(m, body, route, null));
+    return SendResult.QUEUED;
   }
 
   /** Sends with confirmation; see {@link io.stationmq.netnode.Endpoint#sendConfirmed}. */
