@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.SendResult;
 import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
 import java.io.IOException;
@@ -55,7 +56,11 @@ final class SendCommand implements Callable<Integer> {
     try (NetNode node = connect.node(spec, nodeId).build()) {
       Message m = node.message(to, key, json).build();
       if (!confirm) {
-        node.send(m);
+        SendResult result = node.send(m);
+        if (result != SendResult.QUEUED) {
+          System.err.println("stationmq send: " + m.id() + " not sent: " + result);
+          return Main.FAILURE;
+        }
         System.out.println("sent " + m.id() + " to " + to);
         return 0;
       }

@@ -165,8 +165,23 @@ public final class Message {
     return flags.contains(flag);
   }
 
-  /** Extra top-level fields beyond the protocol's own, in the order they were added. */
+  /**
+   * Extra top-level fields beyond the protocol's own, in the order they were added: an
+   * unmodifiable map of copies (Jackson trees are mutable, so changing one changes only the
+   * copy, never this message). Use {@link #extra(String, Class)} to read one field without
+   * copying the others.
+   */
   public Map<String, JsonNode> extras() {
+    if (extras.isEmpty()) {
+      return extras;
+    }
+    ImmutableMap.Builder<String, JsonNode> copy = ImmutableMap.builderWithExpectedSize(extras.size());
+    extras.forEach((name, node) -> copy.put(name, node.deepCopy()));
+    return copy.build();
+  }
+
+  /** The extra trees themselves, not copied: for this module's codec only. */
+  ImmutableMap<String, JsonNode> rawExtras() {
     return extras;
   }
 

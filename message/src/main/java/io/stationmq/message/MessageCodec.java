@@ -111,7 +111,7 @@ public final class MessageCodec {
       if (m.timestamp().isPresent()) {
         g.writeStringField("timestamp", Timestamps.format(m.timestamp().get()));
       }
-      Map<String, JsonNode> extras = m.extras();
+      Map<String, JsonNode> extras = m.rawExtras();
       writeDefaulted(g, "changed", extras);
       g.writeFieldName("flags");
       g.writeStartObject();
@@ -197,7 +197,7 @@ public final class MessageCodec {
     // Only bodies that mention an array (possibly with an escaped key) need the walk.
     if (contains(body, ARRAY_MARKER) || contains(body, ESCAPE_MARKER)) {
       checkArrays(message.rawValue(), "value");
-      for (Map.Entry<String, JsonNode> e : message.extras().entrySet()) {
+      for (Map.Entry<String, JsonNode> e : message.rawExtras().entrySet()) {
         checkArrays(e.getValue(), e.getKey());
       }
     }

@@ -10,10 +10,12 @@ import java.util.concurrent.CompletableFuture;
  * What NetNodes and Stations have in common: listens per key, unconfirmed and confirmed
  * sends, counters, and closing.
  *
- * <p>Thread-safe: any thread (including a listen) may call any method. Sending never blocks:
- * the message is encoded on the calling thread and handed to the endpoint's socket thread.
- * After {@link #close()}, unconfirmed sends are dropped with a warning and confirmed sends
- * fail with {@link EndpointClosedException}.
+ * <p>Thread-safe: any thread (including a listen) may call any method. Sending does not block
+ * (unless {@link EndpointOptions#sendQueueFullWait()} asks it to): the message is encoded on
+ * the calling thread and handed to the endpoint's socket thread. An unconfirmed {@code send}
+ * returns a {@link SendResult} saying whether it was queued, dropped because the send queue
+ * was full, or refused because the endpoint is closed; confirmed sends fail their future
+ * instead ({@link OutboxFullException}, {@link EndpointClosedException}).
  */
 public interface Endpoint extends AutoCloseable {
   /** This endpoint's id, which is also its ZeroMQ socket identity. */
@@ -56,8 +58,14 @@ public interface Endpoint extends AutoCloseable {
   /**
    * Sends without confirmation (at most once). The message is sent with {@link
    * Flags#NOREPEAT}, so receivers do not confirm it.
+   *
+   * @return {@link SendResult#QUEUED} when handed to the socket thread (not a proof of
+   *     delivery); {@link SendResult#DROPPED_QUEUE_FULL} when {@link
+   *     EndpointOptions#sendQueueCapacity()} messages already waited (for longer than {@link
+   *     EndpointOptions#sendQueueFullWait()}), counted in {@link EndpointStats#dropped()};
+   *     {@link SendResult#CLOSED} after {@link #close()}
    */
-  void send(Message message, Route route);
+  SendResult send(Message message, Route route);
 
   /**
    * Sends with confirmation: re-sent until the recipient confirms or the ttl is spent. The
@@ -68,14 +76,17 @@ public interface Endpoint extends AutoCloseable {
    */
   CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route);
 
-  /** Sends without confirmation, routed automatically. */
-  default void send(Message message) {
-    send(message, Route.AUTO);
+  /** Sends without confirmation, routed automatically; see {@link #send(Message, Route)}. */
+  default SendResult send(Message message) {
+    return send(message, Route.AUTO);
   }
 
-  /** Sends {@code value} under {@code key} to {@code to} without confirmation. */
-  default void send(String to, String key, Object value) {
-    send(message(to, key, value).build(), Route.AUTO);
+  /**
+   * Sends {@code value} under {@code key} to {@code to} without confirmation; see {@link
+   * #send(Message, Route)}.
+   */
+  default SendResult send(String to, String key, Object value) {
+    return send(message(to, key, value).build(), Route.AUTO);
   }
 
   /** Sends with confirmation, routed automatically. */

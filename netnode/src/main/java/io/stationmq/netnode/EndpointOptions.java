@@ -39,9 +39,11 @@ import java.util.Objects;
  * sockets until there is room, so ZeroMQ's high-water marks push back on the senders; nothing
  * is dropped on the receiving side. When a peer's queue is full, a write waits up to {@link
  * #sendTimeout()} (taking no new work meanwhile) before the message is dropped and counted. At
- * most {@link #sendQueueCapacity()} outgoing messages wait for the socket thread, and at most
- * {@link #maxInFlight()} confirmed messages wait for confirmation; further {@code
- * sendConfirmed} calls fail at once with {@link OutboxFullException}.
+ * most {@link #sendQueueCapacity()} outgoing messages wait for the socket thread: a further
+ * unconfirmed {@code send} returns {@link SendResult#DROPPED_QUEUE_FULL} at once, or, with
+ * {@link #sendQueueFullWait()} set, blocks its caller until there is room (for at most that
+ * long). At most {@link #maxInFlight()} confirmed messages wait for confirmation; further
+ * {@code sendConfirmed} calls fail at once with {@link OutboxFullException}.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -60,6 +62,7 @@ public final class EndpointOptions {
   private final int highWaterMark;
   private final Duration sendTimeout;
   private final int sendQueueCapacity;
+  private final Duration sendQueueFullWait;
   private final Duration linger;
   private final Duration handshakeInterval;
   private final Duration heartbeatInterval;
@@ -84,6 +87,7 @@ public final class EndpointOptions {
     this.highWaterMark = b.highWaterMark;
     this.sendTimeout = b.sendTimeout;
     this.sendQueueCapacity = b.sendQueueCapacity;
+    this.sendQueueFullWait = b.sendQueueFullWait;
     this.linger = b.linger;
     this.handshakeInterval = b.handshakeInterval;
     this.heartbeatInterval = b.heartbeatInterval;
@@ -205,10 +209,26 @@ public final class EndpointOptions {
 
   /**
    * Most outgoing messages queued for the socket thread. Beyond it an unconfirmed {@code send}
-   * is dropped and counted, and a stream waits (applying its overflow policy). Default 10,000.
+   * waits up to {@link #sendQueueFullWait()} (by default not at all), then is dropped, counted
+   * and answered with {@link SendResult#DROPPED_QUEUE_FULL}; a stream waits (applying its
+   * overflow policy). Default 10,000.
    */
   public int sendQueueCapacity() {
     return sendQueueCapacity;
+  }
+
+  /**
+   * What an unconfirmed {@code send} does when {@link #sendQueueCapacity()} messages already
+   * wait for the socket thread. {@link Duration#ZERO} (the default): drop the message at once,
+   * count it and return {@link SendResult#DROPPED_QUEUE_FULL}, so the caller never blocks. A
+   * positive duration: block the calling thread until there is room (then {@link
+   * SendResult#QUEUED}), for at most that long (then dropped as above), so a producer faster
+   * than the network is slowed down to its pace instead of losing messages. The wait ends
+   * early with {@link SendResult#CLOSED} when the endpoint closes. Do not block a listen this
+   * way for long: it holds up its worker.
+   */
+  public Duration sendQueueFullWait() {
+    return sendQueueFullWait;
   }
 
   /** How long closing waits for queued outgoing messages to leave. Default 200 ms. */
@@ -285,6 +305,7 @@ public final class EndpointOptions {
     private int highWaterMark = 10_000;
     private Duration sendTimeout = Duration.ofSeconds(2);
     private int sendQueueCapacity = 10_000;
+    private Duration sendQueueFullWait = Duration.ZERO;
     private Duration linger = Duration.ofMillis(200);
     private Duration handshakeInterval = Duration.ofSeconds(1);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -310,6 +331,7 @@ public final class EndpointOptions {
       highWaterMark = o.highWaterMark;
       sendTimeout = o.sendTimeout;
       sendQueueCapacity = o.sendQueueCapacity;
+      sendQueueFullWait = o.sendQueueFullWait;
       linger = o.linger;
       handshakeInterval = o.handshakeInterval;
       heartbeatInterval = o.heartbeatInterval;
@@ -396,6 +418,16 @@ public final class EndpointOptions {
       return this;
     }
 
+    /**
+     * Blocks an unconfirmed {@code send} up to {@code maxWait} for room in a full send queue
+     * instead of dropping at once; {@link Duration#ZERO} drops at once (the default). See
+     * {@link EndpointOptions#sendQueueFullWait()}.
+     */
+    public Builder sendQueueFullWait(Duration maxWait) {
+      this.sendQueueFullWait = Objects.requireNonNull(maxWait, "sendQueueFullWait");
+      return this;
+    }
+
     /** See {@link EndpointOptions#sendQueueCapacity()}. */
     public Builder sendQueueCapacity(int capacity) {
       this.sendQueueCapacity = capacity;
@@ -478,6 +510,7 @@ public final class EndpointOptions {
       require(!linger.isNegative(), "linger must not be negative");
       require(!sendTimeout.isNegative(), "sendTimeout must not be negative");
       require(sendQueueCapacity >= 1, "sendQueueCapacity must be positive, got " + sendQueueCapacity);
+      require(!sendQueueFullWait.isNegative(), "sendQueueFullWait must not be negative");
       require(!handshakeInterval.isNegative(), "handshakeInterval must not be negative");
       require(heartbeatInterval.toMillis() >= 10, "heartbeatInterval must be at least 10 ms");
       require(livenessTolerance >= 2 && livenessTolerance <= 1000, "livenessTolerance must be 2..1000, got " + livenessTolerance);

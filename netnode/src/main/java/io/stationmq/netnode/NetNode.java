@@ -92,8 +92,8 @@ public final class NetNode implements Endpoint {
   }
 
   @Override
-  public void send(Message message, Route route) {
-    engine.send(message, route);
+  public SendResult send(Message message, Route route) {
+    return engine.send(message, route);
   }
 
   @Override

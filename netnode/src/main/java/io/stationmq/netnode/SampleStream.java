@@ -7,6 +7,7 @@ import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.internal.Engine;
+import io.stationmq.netnode.internal.RateLimitedLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: any number of producers may push. When the queue is full, {@link
  * StreamOptions#overflow()} decides (block, refuse, or drop the oldest), and every loss is
  * counted in {@link #stats()}, as is a sample that cannot be written as JSON (dropped, logged
- * at most once a second; the stream goes on). {@link #close()} sends what is queued, then stops the thread;
+ * at most 5 lines per 10 s, then how many were held back; the stream goes on). {@link #close()} sends what is queued, then stops the thread;
  * later pushes throw {@link IllegalStateException}. Pushing the string {@code "END"} ends the
  * stream like {@code close()}, for compatibility with Python producers.
  */
@@ -50,7 +51,7 @@ public final class SampleStream implements AutoCloseable {
   private final BlockingQueue<Object> queue;
   private final Semaphore slots;
   private final Runnable onClosed;
-  private final RateLimitedWarning conversionWarning = new RateLimitedWarning();
+  private final RateLimitedLog conversionWarnings = new RateLimitedLog(log, 5, TimeUnit.SECONDS.toNanos(10));
   private final Thread thread;
   private final AtomicLong pushed = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
@@ -191,7 +192,10 @@ public final class SampleStream implements AutoCloseable {
     long maxDelayNanos = options.maxDelay().toNanos();
     try {
       while (true) {
-        Object first = queue.take(); // blocks: an idle stream costs no CPU
+        Object first = nextSample();
+        if (first == null) {
+          continue; // woke only to report held-back warnings
+        }
         boolean end = first == END;
         if (!end) {
           slots.release();
@@ -229,7 +233,8 @@ public final class SampleStream implements AutoCloseable {
         nodes.add(MessageCodec.toJson(unwrap(sample)));
       } catch (IllegalArgumentException e) {
         dropped.incrementAndGet();
-        conversionWarning.warn(streamId, e.getMessage());
+        conversionWarnings.warn("stream '{}': dropped a sample that cannot be sent as JSON: {}", streamId,
+            e.getMessage());
       }
     }
     if (nodes.isEmpty()) {
@@ -247,7 +252,22 @@ public final class SampleStream implements AutoCloseable {
     }
     sent.addAndGet(nodes.size()); // counted first: the receiver may see the batch at once
     batches.incrementAndGet();
-    engine.send(m, Route.AUTO);
+    if (engine.send(m, Route.AUTO) != SendResult.QUEUED) { // closed, or another sender took the room
+      sent.addAndGet(-nodes.size());
+      batches.decrementAndGet();
+      dropped.addAndGet(nodes.size());
+    }
+  }
+
+  /**
+   * The next sample or end marker: blocks, so an idle stream costs no CPU, except while
+   * warnings are held back, when it wakes (returning null) to report them once their window
+   * ends.
+   */
+  private Object nextSample() throws InterruptedException {
+    conversionWarnings.flush();
+    long untilFlush = conversionWarnings.nanosUntilFlush();
+    return untilFlush < 0 ? queue.take() : queue.poll(untilFlush, TimeUnit.NANOSECONDS);
   }
 
   private Message single(JsonNode sample) {
@@ -267,19 +287,6 @@ public final class SampleStream implements AutoCloseable {
     value.putArray("payload").addAll(samples);
     return Message.builder().id(nextId()).to(to).sender(sender).key("STREAM").valueTree(value)
         .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
-  }
-
-  /** Logs at most one conversion failure per second per stream; each is counted as dropped. */
-  private static final class RateLimitedWarning {
-    private long lastNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
-
-    void warn(String streamId, String reason) {
-      long now = System.nanoTime();
-      if (now - lastNanos > TimeUnit.SECONDS.toNanos(1)) {
-        lastNanos = now;
-        log.warn("stream '{}': dropped a sample that cannot be sent as JSON: {}", streamId, reason);
-      }
-    }
   }
 
   private String nextId() {

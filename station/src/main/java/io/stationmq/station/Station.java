@@ -11,6 +11,7 @@ import io.stationmq.netnode.Listen;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.Route;
+import io.stationmq.netnode.SendResult;
 import io.stationmq.netnode.internal.AdminGate;
 import io.stationmq.netnode.internal.Engine;
 import io.stationmq.netnode.internal.EngineConfig;
@@ -153,8 +154,8 @@ public final class Station implements Endpoint {
   }
 
   @Override
-  public void send(Message message, Route route) {
-    engine.send(message, route);
+  public SendResult send(Message message, Route route) {
+    return engine.send(message, route);
   }
 
   @Override

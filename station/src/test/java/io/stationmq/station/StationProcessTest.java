@@ -70,7 +70,8 @@ class StationProcessTest {
   void exchangesMessagesAndStopsOnSigtermWithStatusZero() throws Exception {
     Child c = start("--id", "T", "--port", "0", "--bind", "127.0.0.1");
     try (NetNode node = nodeFor(c, "T")) {
-      DeliveryReceipt r = node.sendConfirmed("T", "DATA", 1).get(10, TimeUnit.SECONDS);
+      // ttl 10 (about 30 s of repeats): a cold Station JVM on a loaded machine may take seconds.
+      DeliveryReceipt r = node.sendConfirmed(node.message("T", "DATA", 1).ttl(10).build()).get(45, TimeUnit.SECONDS);
       assertEquals("T", r.recipient());
     }
     c.process().destroy(); // SIGTERM
@@ -82,7 +83,7 @@ class StationProcessTest {
   void stopsOnKillMessageWithStatusZero() throws Exception {
     Child c = start("--id", "T2", "--port", "0", "--bind", "127.0.0.1", "--admin", "probe");
     try (NetNode node = nodeFor(c, "T2")) {
-      node.sendConfirmed("T2", "KILL", null).get(10, TimeUnit.SECONDS);
+      node.sendConfirmed(node.message("T2", "KILL", null).ttl(10).build()).get(45, TimeUnit.SECONDS);
       assertTrue(c.process().waitFor(5, TimeUnit.SECONDS), "exits within 5 s of KILL");
     }
     assertEquals(0, c.process().exitValue());

@@ -105,6 +105,11 @@ public final class AdminGate {
     warnings.warn("{}: {}; message {} dropped", stationId, reason, messageId);
   }
 
+  /** Reports refusals held back once their window has ended; the engine's socket thread calls it. */
+  public void flushLog() {
+    warnings.flush();
+  }
+
   /**
    * The answer to a refused confirmed message: an unconfirmed {@code SMQ_UNREACHABLE} notice
    * (the same fields a Station sends when it has no route), whose reason says it was refused.

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * has returned (or thrown, or found no listen): the engine confirms it only then, so a
  * confirmation means the message was handled, not merely queued.
  *
+ * <p>Every line a message can cause (no listen for its key, a bad {@code STREAM}, a refused
+ * stream key, a gap in a stream, a listen that threw) goes through the engine's {@link
+ * RateLimitedLog}, whose socket thread flushes it, as one line without a stack trace; the
+ * counters count every event, and {@link io.stationmq.netnode.EndpointListener#handlerFailed}
+ * gets a listen's exception whole.
+ *
  * <p>{@link #offer} is called by the socket thread only; listens run on the lanes; {@link
  * #on}/{@link #off} from any thread.
  */
@@ -56,7 +62,7 @@ final class Dispatcher {
   private final Map<String, StreamState> streams = new ConcurrentHashMap<>();
   private final Listen fallback;
   private final AdminGate gate;
-  private final RateLimitedLog warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
+  private final RateLimitedLog warnings;
   private final boolean mergeStreamHeaders;
   private final Counters counters;
   private final Notifier notifier;
@@ -65,8 +71,10 @@ final class Dispatcher {
   private final Lane[] lanes;
   private volatile boolean producerWaiting;
 
-  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, Runnable onSpaceFreed,
-      Consumer<Inbound> onHandled) {
+  /** {@code warnings} is the rate-limited log for per-message lines; its owner flushes it. */
+  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, RateLimitedLog warnings,
+      Runnable onSpaceFreed, Consumer<Inbound> onHandled) {
+    this.warnings = warnings;
     this.endpointId = config.id();
     this.fallback = config.fallback();
     this.gate = config.gate();
@@ -241,7 +249,7 @@ final class Dispatcher {
     if (inner == null || !inner.isTextual() || payload == null || !payload.isArray()) {
       counters.malformed.increment();
       String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a string inner_key or a payload list";
-      log.warn("{}: {}", endpointId, reason);
+      warnings.warn("{}: {}", endpointId, reason);
       notifier.malformed("STREAM from " + m.sender(), reason);
       return;
     }
@@ -314,7 +322,8 @@ final class Dispatcher {
       if (st.lastNumber >= 0 && number > st.lastNumber + 1) {
         long missing = number - st.lastNumber - 1;
         st.gaps.add(missing);
-        log.warn("{}: stream '{}' from '{}' skipped {} batch(es) before {}", endpointId, prefix, m.sender(), missing, id);
+        warnings.warn("{}: stream '{}' from '{}' skipped {} batch(es) before {}", endpointId, prefix, m.sender(),
+            missing, id);
       }
       st.lastNumber = number; // lower than before: the sender restarted its stream
     }
@@ -357,7 +366,8 @@ final class Dispatcher {
       listen = fallback;
       if (listen == null) {
         counters.unknownKeys.increment();
-        log.warn("{}: no listen for key '{}' (message {} from '{}'); dropped", endpointId, key, m.id(), m.sender());
+        warnings.warn("{}: no listen for key '{}' (message {} from '{}'); dropped", endpointId, key, m.id(),
+            m.sender());
         notifier.unknownKey(m);
         return;
       }
@@ -375,7 +385,10 @@ final class Dispatcher {
 
   private void reportFailure(String key, Message m, Throwable e) {
     counters.handlerErrors.increment();
-    log.warn("{}: listen for key '{}' threw on message {} from '{}'", endpointId, key, m.id(), m.sender(), e);
+    // One line: the exception and where it was thrown. EndpointListener.handlerFailed gets it whole.
+    StackTraceElement[] trace = e.getStackTrace();
+    warnings.warn("{}: listen for key '{}' threw on message {} from '{}': {}{}", endpointId, key, m.id(), m.sender(),
+        e, trace.length == 0 ? "" : " at " + trace[0]);
     notifier.handlerFailed(m, e);
   }
 
@@ -416,7 +429,7 @@ final class Dispatcher {
           handle(m.message());
         } catch (Throwable e) { // nothing may end a lane but close
           counters.handlerErrors.increment();
-          log.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
+          warnings.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
               m.message().sender(), e);
         }
         if (m.confirm()) {

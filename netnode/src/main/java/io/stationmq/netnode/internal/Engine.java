@@ -19,6 +19,7 @@ import io.stationmq.netnode.OutboxFullException;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
+import io.stationmq.netnode.SendResult;
 import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
 import java.io.IOException;
@@ -135,7 +136,7 @@ public final class Engine implements AutoCloseable {
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
-    this.dispatcher = new Dispatcher(config, counters, notifier, this::wakeUp, this::handled);
+    this.dispatcher = new Dispatcher(config, counters, notifier, warnings, this::wakeUp, this::handled);
     this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
         options.dedupWindow(), options.dedupCapacity() != 0);
     dispatcher.on(Keys.REQUEST, requests::answer);
@@ -277,26 +278,36 @@ public final class Engine implements AutoCloseable {
     return closeRequested.get();
   }
 
-  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. */
-  public void send(Message message, Route route) {
+  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. Says what became of it (see {@link SendResult}). */
+  public SendResult send(Message message, Route route) {
     checkRoute(message, route);
     Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
-    sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
+    return sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
   }
 
-  /** Queues an unconfirmed message already encoded; drops it, counted, when closed or the queue is full. */
-  private void sendEncoded(Message m, byte[] body, Route route) {
+  /**
+   * Queues an unconfirmed message already encoded. When the queue is full, waits for room up
+   * to {@link EndpointOptions#sendQueueFullWait()}, then drops it, counted.
+   */
+  private SendResult sendEncoded(Message m, byte[] body, Route route) {
+    boolean room = hasSendCapacity();
+    if (!room && !closing && !options.sendQueueFullWait().isZero()) {
+      // Room seen once is room taken: the capacity is approximate, and a second look could
+      // catch a message between the queue and a full peer's backlog and drop it wrongly.
+      room = SendQueueWait.await(this::hasSendCapacity, () -> closing, options.sendQueueFullWait());
+    }
     if (closing) {
       warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
-      return;
+      return SendResult.CLOSED;
     }
-    if (!hasSendCapacity()) {
+    if (!room) {
       counters.dropped.increment();
       warnings.warn("{}: {} messages already wait for the socket thread; message {} to '{}' dropped",
           id, options.sendQueueCapacity(), m.id(), m.to());
-      return;
+      return SendResult.DROPPED_QUEUE_FULL;
     }
     enqueue(new Outgoing(m, body, route, null));
+    return SendResult.QUEUED;
   }
 
   /** Sends with confirmation; see {@link io.stationmq.netnode.Endpoint#sendConfirmed}. */
@@ -336,7 +347,10 @@ public final class Engine implements AutoCloseable {
 
   /** True while fewer than {@link EndpointOptions#sendQueueCapacity()} messages wait to be sent. */
   public boolean hasSendCapacity() {
-    return queuedSends.get() < options.sendQueueCapacity();
+    // Writes waiting for a full peer count too: a producer faster than its consumer fills its
+    // own send queue, so it is told (send returns DROPPED_QUEUE_FULL) or slowed down
+    // (sendQueueFullWait, a stream's BLOCK) instead of losing messages further on.
+    return queuedSends.get() + writer.waitingNow() < options.sendQueueCapacity();
   }
 
   private void enqueue(Outgoing command) {
@@ -558,6 +572,9 @@ public final class Engine implements AutoCloseable {
         liveness.tick(options.ticker().read());
       }
       warnings.flush();
+      if (config.gate() != null) {
+        config.gate().flushLog();
+      }
     }
   }
 
@@ -643,7 +660,7 @@ public final class Engine implements AutoCloseable {
       } catch (RuntimeException e) {
         // A bug must cost one message, never the endpoint.
         counters.malformed.increment();
-        log.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
+        warnings.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
       }
     }
   }

@@ -61,7 +61,8 @@ final class PeerDirectory {
   private final Supplier<String> ids;
   private final Wire wire;
   private final LongSupplier wallMillis;
-  private final RateLimitedLog refusals = new RateLimitedLog(log, 10, 10_000_000_000L);
+  /** Every line a peer can cause (joins, refusals, leaves): hostile identities cannot flood the log. */
+  private final RateLimitedLog peerLog = new RateLimitedLog(log, 10, 10_000_000_000L);
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private long nextCheck;
 
@@ -189,7 +190,7 @@ final class PeerDirectory {
     wire.toPeer(identity, notice(identity, HELLO_REPLY, accepted()));
     DirectoryEntry snap = e.snapshot();
     if (rejoined || (previous != null && !previous.equals(e.instance))) {
-      log.info("{}: '{}' joined again (instance {} -> {})", id, identity, previous, e.instance);
+      peerLog.info("{}: '{}' joined again (instance {} -> {})", id, identity, previous, e.instance);
       events.accept(listener -> listener.peerJoined(snap));
     } else if (before != PeerStatus.ALIVE) {
       events.accept(listener -> listener.peerStatusChanged(snap, before, "said HELLO"));
@@ -233,7 +234,7 @@ final class PeerDirectory {
       e.refusedInstance = e.instance;
       e.instance = e.previousInstance;
       e.previousInstance = null;
-      log.error("{}: two endpoints claim the id '{}' (instances {} and {}); refusing the newer", id, identity,
+      peerLog.error("{}: two endpoints claim the id '{}' (instances {} and {}); refusing the newer", id, identity,
           e.instance, e.refusedInstance);
       String refused = e.refusedInstance;
       events.accept(listener -> listener.peerRefused(identity, "duplicate_id: instance " + refused
@@ -253,7 +254,7 @@ final class PeerDirectory {
   }
 
   private void refuse(String identity, String claimed, String instance, String reason, String message) {
-    refusals.error("{}: refused '{}': {}", id, claimed, message);
+    peerLog.error("{}: refused '{}': {}", id, claimed, message);
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("ok", false);
     v.put("instance", instance);
@@ -272,7 +273,7 @@ final class PeerDirectory {
     e.status = to;
     DirectoryEntry snap = e.snapshot();
     if (to == PeerStatus.DEAD) {
-      log.warn("{}: '{}' left: {}", id, e.identity, reason);
+      peerLog.warn("{}: '{}' left: {}", id, e.identity, reason);
       events.accept(listener -> listener.peerLeft(snap, reason));
     } else {
       events.accept(listener -> listener.peerStatusChanged(snap, from, reason));
@@ -285,6 +286,7 @@ final class PeerDirectory {
       return;
     }
     nextCheck = now + intervalNanos / 4;
+    peerLog.flush();
     int gone = 0;
     for (Entry e : entries.values()) {
       long silent = now - e.lastSeenNanos;

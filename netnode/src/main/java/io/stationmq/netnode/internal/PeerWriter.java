@@ -79,7 +79,8 @@ final class PeerWriter {
   private final Counters counters;
   private final RateLimitedLog warnings;
   private final Map<String, Backlog> backlogs = new LinkedHashMap<>();
-  private int waiting;
+  /** Written by the socket thread only; read by callers deciding whether there is room. */
+  private volatile int waiting;
 
   PeerWriter(String id, Wire wire, long timeoutNanos, int maxWaitingPerPeer, long maxBytesPerPeer,
       Counters counters, RateLimitedLog warnings) {
@@ -204,8 +205,13 @@ final class PeerWriter {
     return next == Long.MAX_VALUE ? next : Math.max(0, next - now);
   }
 
-  /** Writes waiting for full peers, all peers together. */
+  /** Writes waiting for full peers, all peers together (socket thread). */
   int waiting() {
+    return waiting;
+  }
+
+  /** The same, read from any thread. */
+  int waitingNow() {
     return waiting;
   }
 

@@ -6,11 +6,17 @@ import org.slf4j.event.Level;
 
 /**
  * Logs at most {@code limit} lines per window, then says how many it held back: with the next
- * line after the window, or from {@link #flush()} (which the socket thread calls on its ticks),
- * so a held-back count is reported even when no later line comes. A flood of bad input cannot
- * flood the log; counters still count every event. Thread-safe.
+ * line after the window, or from {@link #flush()}, so a held-back count is reported even when
+ * no later line comes. Whoever owns one must call {@link #flush()} now and then (the engine's
+ * socket thread does on every turn of its loop, for its own log, its dispatcher's and its admin
+ * gate's). A flood of bad input cannot flood the log; counters still count every event. The
+ * held-back count is logged at the highest level among the lines it stands for.
+ *
+ * <p>Per-input log lines (anything a peer can cause once per message) go through one of these,
+ * as a single line: no stack traces for a peer's mistakes or a listen's exceptions. Not public
+ * API; public for the endpoint faces in other packages. Thread-safe.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
   private final Logger log;
   private final int limit;
   private final long windowNanos;
@@ -18,9 +24,10 @@ final class RateLimitedLog {
   private long windowStart;
   private int logged;
   private long suppressed;
-  private Level suppressedLevel = Level.WARN;
+  private Level suppressedLevel;
 
-  RateLimitedLog(Logger log, int limit, long windowNanos) {
+  /** At most {@code limit} lines per {@code windowNanos} to {@code log}. */
+  public RateLimitedLog(Logger log, int limit, long windowNanos) {
     this(log, limit, windowNanos, System::nanoTime);
   }
 
@@ -32,16 +39,20 @@ final class RateLimitedLog {
     this.windowStart = clock.getAsLong();
   }
 
-  void warn(String format, Object... args) {
+  public void info(String format, Object... args) {
+    log(Level.INFO, format, args);
+  }
+
+  public void warn(String format, Object... args) {
     log(Level.WARN, format, args);
   }
 
-  void error(String format, Object... args) {
+  public void error(String format, Object... args) {
     log(Level.ERROR, format, args);
   }
 
   /** Reports the lines held back in a window that has ended; cheap when there are none. */
-  void flush() {
+  public void flush() {
     long held;
     Level level;
     synchronized (this) {
@@ -55,7 +66,21 @@ final class RateLimitedLog {
     report(level, held);
   }
 
+  /**
+   * Nanoseconds until {@link #flush()} would report held-back lines (0: now), or -1 when none
+   * are held back: for an owner that sleeps, to know when to wake up.
+   */
+  public synchronized long nanosUntilFlush() {
+    if (suppressed == 0) {
+      return -1;
+    }
+    return Math.max(0, windowStart + windowNanos + 1 - clock.getAsLong());
+  }
+
   private void log(Level level, String format, Object... args) {
+    if (!log.isEnabledForLevel(level)) {
+      return;
+    }
     long held = 0;
     Level heldLevel;
     synchronized (this) {
@@ -67,7 +92,7 @@ final class RateLimitedLog {
       }
       if (logged >= limit) {
         suppressed++;
-        if (level.toInt() > suppressedLevel.toInt()) {
+        if (suppressedLevel == null || level.toInt() > suppressedLevel.toInt()) {
           suppressedLevel = level;
         }
         return;
@@ -83,7 +108,7 @@ final class RateLimitedLog {
   private void startWindow(long now) {
     suppressed = 0;
     logged = 0;
-    suppressedLevel = Level.WARN;
+    suppressedLevel = null;
     windowStart = now;
   }
 
