@@ -13,6 +13,7 @@ import java.time.Duration;
  * ChildReceiverMain PORT STATION_ID NODE_ID FILE}. Its {@code DATA} listen appends each
  * message's integer value and a newline to FILE, one write per message, so what was handled
  * is on record (in the kernel's page cache) before the listen returns, and survives SIGKILL.
+ * It first appends a line {@code start}, so the parent can tell which process handled what.
  * Heartbeats every 100 ms (tolerance 5). Prints {@code ready NODE_ID} once built; runs until
  * its stdin ends or it is killed.
  */
@@ -22,7 +23,7 @@ public final class ChildReceiverMain {
   public static void main(String[] args) throws Exception {
     EndpointOptions options = EndpointOptions.builder().heartbeatInterval(Duration.ofMillis(100)).livenessTolerance(5)
         .build();
-    try (FileOutputStream out = new FileOutputStream(args[3], true);
+    try (FileOutputStream out = startedFile(args[3]);
         NetNode node = NetNode.builder().id(args[2]).upstream("127.0.0.1", Integer.parseInt(args[0]), args[1])
             .options(options).listen("DATA", m -> {
               byte[] line = (m.value(Integer.class) + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -40,5 +41,11 @@ public final class ChildReceiverMain {
         // Blocks until the parent closes stdin (or the process is killed).
       }
     }
+  }
+
+  private static FileOutputStream startedFile(String path) throws IOException {
+    FileOutputStream out = new FileOutputStream(path, true);
+    out.write("start\n".getBytes(StandardCharsets.US_ASCII));
+    return out;
   }
 }
