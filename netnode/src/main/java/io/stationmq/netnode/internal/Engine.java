@@ -28,11 +28,9 @@ import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -68,7 +66,6 @@ public final class Engine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final int READ_BUDGET = 512;
   private static final long MAX_POLL_MILLIS = 100;
-  private static final int ROUTE_CAPACITY = 10_000;
   /** Writes that may wait for one full peer before more for it are dropped (see PeerWriter). */
   private static final int MAX_WAITING_PER_PEER = 10_000;
   private static final long MAX_WAITING_BYTES_PER_PEER = 16L << 20;
@@ -109,15 +106,7 @@ public final class Engine implements AutoCloseable {
   private int dealerIndex = -1;
   private final Outbox outbox;
   private final Deduplicator dedup;
-  private final Set<String> peers = new HashSet<>();
-  private final LinkedHashMap<String, String> learnedRoutes = new LinkedHashMap<>(64, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > ROUTE_CAPACITY;
-    }
-  };
+  private final Routes routes;
   private Dispatcher.Inbound parked;
   private final PeerWriter writer;
   private final Liveness liveness;
@@ -147,6 +136,8 @@ public final class Engine implements AutoCloseable {
     if (config.forwarding()) {
       requests.provide("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
     }
+    this.routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
+        config.forwarding(), new RoutesWire());
     this.startedNanos = options.ticker().read();
     this.writer = new PeerWriter(id, (upstream, frames) -> sendNow(upstream ? dealer : router, frames),
         options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
@@ -690,7 +681,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     String from = env.senderId();
-    peers.add(from);
+    routes.connected(from);
     liveness.heardFrom(from, options.ticker().read());
     if (env.isPing()) {
       write(router, env.echo());
@@ -878,49 +869,35 @@ public final class Engine implements AutoCloseable {
   private void sendConfirm(Message m, String via) {
     Message c = Message.builder().id(ids.next()).to(m.sender()).sender(id).key(Keys.CONFIRM)
         .value(m.id()).flag(Flags.NOREPEAT).build();
-    if (writeVia(via, m.sender(), MessageCodec.encode(c)) == WriteResult.OK) {
+    if (writeVia(via, m.sender(), MessageCodec.encode(c)) == Routes.Result.OK) {
       counters.confirmsSent.increment();
     }
   }
 
   /** Writes a body for {@code to} back through the hop {@code via} (a ROUTER identity, or null for upstream). */
-  private WriteResult writeVia(String via, String to, byte[] body) {
-    if (via == null) {
-      return write(dealer, Envelope.toUpstream(config.upstreamId(), to, body));
-    }
-    if (via.equals(to)) {
-      return write(router, toPeerFrames(to, body));
-    }
-    if (!liveness.saidHello(via)) {
+  private Routes.Result writeVia(String via, String to, byte[] body) {
+    if (via != null && !via.equals(to) && !liveness.saidHello(via)) {
       // A Python station takes whatever reaches its pusher as addressed to itself, and a
       // second frame makes it fail: it cannot pass this on to 'to', so it is not sent.
       counters.unreachable.increment();
       warnings.warn("{}: not sending a message for '{}' through '{}': a Python station cannot pass it on",
           id, to, via);
-      return WriteResult.UNREACHABLE;
+      return Routes.Result.UNREACHABLE;
     }
-    return write(router, Envelope.throughRouter(via, to, body));
-  }
-
-  /** A Station writes {@code [to, body]} to a connected peer; a NetNode {@code [to, to, body]} (PROTOCOL.md 3). */
-  private List<byte[]> toPeerFrames(String to, byte[] body) {
-    return config.forwarding() ? Envelope.toConnected(to, body) : Envelope.toPeer(to, body);
+    return routes.back(via, to, body);
   }
 
   // ------------------------------------------------------------------ forwarding
 
   private void forward(Envelope env, String via) {
     MessageCodec.BodyHeader header = MessageCodec.peekHeader(env.body());
-    if (header != null && via != null && !via.equals(header.sender())) {
-      learnedRoutes.put(header.sender(), via);
+    if (header != null) {
+      routes.learn(header.sender(), via);
     }
-    List<byte[]> upstreamFrames = hasUpstream() ? env.forwardViaPusher(config.upstreamId()) : null;
-    WriteResult r = env.isMultihop()
-        ? routeMultihop(env.nextHop(), env.forwardViaRouter(), upstreamFrames)
-        : routeSingle(env.recipient(), env.body(), upstreamFrames);
-    if (r == WriteResult.OK) {
+    Routes.Result r = routes.forward(env);
+    if (r == Routes.Result.OK) {
       counters.forwarded.increment();
-    } else if (r == WriteResult.UNREACHABLE) {
+    } else if (r == Routes.Result.UNREACHABLE) {
       reportUnreachable(env, header, via);
     }
   }
@@ -951,47 +928,6 @@ public final class Engine implements AutoCloseable {
     writeVia(via, header.sender(), MessageCodec.encode(notice));
   }
 
-  /**
-   * Writes to a single final recipient: to it directly if it is a connected peer, else along
-   * a learned route, else upstream ({@code upstreamFrames}), else try the ROUTER anyway.
-   */
-  private WriteResult routeSingle(String to, byte[] body, List<byte[]> upstreamFrames) {
-    if (router != null && peers.contains(to)) {
-      WriteResult r = write(router, toPeerFrames(to, body));
-      if (r != WriteResult.UNREACHABLE) {
-        return r;
-      }
-      peers.remove(to);
-    }
-    String via = router == null ? null : learnedRoutes.get(to);
-    if (via != null && liveness.saidHello(via)) { // a Python station cannot pass a message on down
-      WriteResult r = write(router, Envelope.throughRouter(via, to, body));
-      if (r != WriteResult.UNREACHABLE) {
-        return r;
-      }
-      learnedRoutes.remove(to);
-    }
-    if (dealer != null && upstreamFrames != null) {
-      return write(dealer, upstreamFrames);
-    }
-    return router != null ? write(router, toPeerFrames(to, body)) : WriteResult.UNREACHABLE;
-  }
-
-  /** Writes a multihop message to its next hop: a connected peer, else upstream, else try the ROUTER. */
-  private WriteResult routeMultihop(String next, List<byte[]> routerFrames, List<byte[]> dealerFrames) {
-    if (router != null && peers.contains(next)) {
-      WriteResult r = write(router, routerFrames);
-      if (r != WriteResult.UNREACHABLE) {
-        return r;
-      }
-      peers.remove(next);
-    }
-    if (dealer != null && dealerFrames != null) {
-      return write(dealer, dealerFrames);
-    }
-    return router != null ? write(router, routerFrames) : WriteResult.UNREACHABLE;
-  }
-
   // ------------------------------------------------------------------ own messages
 
   private void sendOwn(Outgoing o) {
@@ -1002,22 +938,22 @@ public final class Engine implements AutoCloseable {
           + " is already in flight: a repeat is the engine's job; build a new message to send it again"));
       return;
     }
-    WriteResult r = route(o.message(), o.body(), o.route());
+    Routes.Result r = routes.send(o.message(), o.body(), o.route());
     if (p == null) {
-      if (r == WriteResult.UNREACHABLE) {
+      if (r == Routes.Result.UNREACHABLE) {
         counters.unreachable.increment();
         warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
         notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
       }
       return;
     }
-    if (r == WriteResult.UNREACHABLE && !mayComeBack(o.message().isMultihop() ? o.message().path().get(0)
+    if (r == Routes.Result.UNREACHABLE && !mayComeBack(o.message().isMultihop() ? o.message().path().get(0)
         : o.message().to())) {
       failUnreachable(p);
       return;
     }
     outbox.track(p, options.ticker().read()); // even when dropped or not connected: the repeat timer tries again
-    if (r == WriteResult.UNREACHABLE) {
+    if (r == Routes.Result.UNREACHABLE) {
       outbox.noteUnreachable(o.message().id(), id, "no connection or route");
     }
   }
@@ -1029,42 +965,11 @@ public final class Engine implements AutoCloseable {
     notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), id, "no connection or route", Math.max(1, p.attempts)));
   }
 
-  private WriteResult route(Message m, byte[] body, Route route) {
-    List<String> path = m.path();
-    if (m.isMultihop()) {
-      List<byte[]> direct = Envelope.multihop(path, body);
-      List<byte[]> upstream = null;
-      if (dealer != null) {
-        upstream = path.get(0).equals(config.upstreamId()) ? direct : Envelope.multihop(prepend(config.upstreamId(), path), body);
-      }
-      if (route == Route.UPSTREAM) {
-        return write(dealer, upstream);
-      }
-      return routeMultihop(path.get(0), direct, upstream);
-    }
-    String to = m.to();
-    switch (route) {
-      case UPSTREAM:
-        return write(dealer, Envelope.toUpstream(config.upstreamId(), to, body));
-      case DIRECT:
-        return write(dealer, Envelope.toPeer(to, body));
-      default:
-        return routeSingle(to, body, dealer == null ? null : Envelope.toUpstream(config.upstreamId(), to, body));
-    }
-  }
-
-  private static List<String> prepend(String first, List<String> rest) {
-    List<String> l = new ArrayList<>(rest.size() + 1);
-    l.add(first);
-    l.addAll(rest);
-    return l;
-  }
-
   private void resend(Outbox.Pending p) {
     counters.repeated.increment();
     byte[] body = MessageCodec.encode(wireForm(p.message.newBuilder().ttl(p.ttlLeft).build()));
-    WriteResult r = route(p.message, body, p.route);
-    if (r == WriteResult.UNREACHABLE) {
+    Routes.Result r = routes.send(p.message, body, p.route);
+    if (r == Routes.Result.UNREACHABLE) {
       if (mayComeBack(p.message.isMultihop() ? p.message.path().get(0) : p.message.to())) {
         outbox.noteUnreachable(p.message.id(), id, "no connection or route");
       } else {
@@ -1103,16 +1008,16 @@ public final class Engine implements AutoCloseable {
    * Writes all frames without blocking (see {@link PeerWriter}): a write to a full peer waits
    * in that peer's own queue and counts as accepted; every other peer is served meanwhile.
    */
-  private WriteResult write(ZMQ.Socket socket, List<byte[]> frames) {
+  private Routes.Result write(ZMQ.Socket socket, List<byte[]> frames) {
     if (socket == null || (socket == dealer && upstreamRefused)) {
-      return WriteResult.UNREACHABLE;
+      return Routes.Result.UNREACHABLE;
     }
     boolean upstream = socket == dealer;
     String peer = upstream ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
     return switch (writer.write(upstream, peer, frames, options.ticker().read())) {
-      case ACCEPTED -> WriteResult.OK;
-      case DROPPED -> WriteResult.DROPPED;
-      case UNREACHABLE -> WriteResult.UNREACHABLE;
+      case ACCEPTED -> Routes.Result.OK;
+      case DROPPED -> Routes.Result.DROPPED;
+      case UNREACHABLE -> Routes.Result.UNREACHABLE;
     };
   }
 
@@ -1188,11 +1093,29 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Routes' access to the sockets and to liveness (socket thread). */
+  private final class RoutesWire implements Routes.Wire {
+    @Override
+    public Routes.Result toRouter(List<byte[]> frames) {
+      return write(router, frames);
+    }
+
+    @Override
+    public Routes.Result toUpstream(List<byte[]> frames) {
+      return write(dealer, frames);
+    }
+
+    @Override
+    public boolean saidHello(String identity) {
+      return liveness.saidHello(identity);
+    }
+  }
+
   /** Liveness's access to the sockets; every method runs on the socket thread. */
   private final class LivenessWire implements Liveness.Wire {
     @Override
     public void toPeer(String identity, Message m) {
-      writeLiveness(router, toPeerFrames(identity, MessageCodec.encode(m)));
+      writeLiveness(router, routes.toPeer(identity, MessageCodec.encode(m)));
     }
 
     @Override
@@ -1219,12 +1142,6 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** OK: written or waiting to be; DROPPED: counted and given up; UNREACHABLE: no such peer. */
-  private enum WriteResult {
-    OK,
-    DROPPED,
-    UNREACHABLE
-  }
 
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
