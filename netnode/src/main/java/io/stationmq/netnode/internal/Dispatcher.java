@@ -238,10 +238,10 @@ final class Dispatcher {
   private void handleStream(Message m) {
     JsonNode inner = m.valueField("inner_key");
     JsonNode payload = m.valueField("payload");
-    if (inner == null || !inner.isTextual() || payload == null || !payload.isArray()) {
+    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null || !payload.isArray()) {
       counters.malformed.increment();
-      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a string inner_key or a payload list";
-      log.warn("{}: {}", endpointId, reason);
+      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a non-empty string inner_key or a payload list";
+      warnings.warn("{}: {}", endpointId, reason);
       notifier.malformed("STREAM from " + m.sender(), reason);
       return;
     }
@@ -314,7 +314,7 @@ final class Dispatcher {
       if (st.lastNumber >= 0 && number > st.lastNumber + 1) {
         long missing = number - st.lastNumber - 1;
         st.gaps.add(missing);
-        log.warn("{}: stream '{}' from '{}' skipped {} batch(es) before {}", endpointId, prefix, m.sender(), missing, id);
+        warnings.warn("{}: stream '{}' from '{}' skipped {} batch(es) before {}", endpointId, prefix, m.sender(), missing, id);
       }
       st.lastNumber = number; // lower than before: the sender restarted its stream
     }
@@ -357,7 +357,7 @@ final class Dispatcher {
       listen = fallback;
       if (listen == null) {
         counters.unknownKeys.increment();
-        log.warn("{}: no listen for key '{}' (message {} from '{}'); dropped", endpointId, key, m.id(), m.sender());
+        warnings.warn("{}: no listen for key '{}' (message {} from '{}'); dropped", endpointId, key, m.id(), m.sender());
         notifier.unknownKey(m);
         return;
       }

@@ -1,6 +1,7 @@
 package io.stationmq.netnode.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import io.stationmq.message.Envelope;
@@ -285,7 +286,7 @@ public final class Engine implements AutoCloseable {
    * already confirmed.
    */
   private void answer(Message request) {
-    String name = request.extra("request", String.class).orElse("");
+    String name = request.extraText("request").orElse("");
     Responder responder = responders.get(name);
     Message.Builder reply = message(request.sender(), Keys.REPLY, null).extra("reply_to", request.id());
     if (responder == null) {
@@ -373,7 +374,7 @@ public final class Engine implements AutoCloseable {
 
   /** Settles the request a reply answers (socket thread). */
   private void resolveReply(Message reply) {
-    String requestId = reply.extra("reply_to", String.class).orElse(null);
+    String requestId = reply.extraText("reply_to").orElse(null);
     if (requestId != null) {
       settleDelivery(requestId);
     }
@@ -387,7 +388,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     answeredRequests.put(requestId, Boolean.TRUE);
-    if (reply.extra("ok", Boolean.class).orElse(true)) {
+    if (reply.extras().getOrDefault("ok", BooleanNode.TRUE).asBoolean(true)) {
       notifier.complete(pr.future(), reply);
       return;
     }

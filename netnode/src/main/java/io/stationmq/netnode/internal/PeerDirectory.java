@@ -233,7 +233,7 @@ final class PeerDirectory {
       e.refusedInstance = e.instance;
       e.instance = e.previousInstance;
       e.previousInstance = null;
-      log.error("{}: two endpoints claim the id '{}' (instances {} and {}); refusing the newer", id, identity,
+      refusals.error("{}: two endpoints claim the id '{}' (instances {} and {}); refusing the newer", id, identity,
           e.instance, e.refusedInstance);
       String refused = e.refusedInstance;
       events.accept(listener -> listener.peerRefused(identity, "duplicate_id: instance " + refused
