@@ -831,7 +831,10 @@ public final class Engine implements AutoCloseable {
     peers.add(from);
     liveness.heardFrom(from, options.ticker().read());
     if (env.isPing()) {
-      write(router, env.echo());
+      // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
+      if (tryWrite(router, env.echo(), true) == WriteResult.FULL) {
+        counters.dropped.increment();
+      }
       return;
     }
     if (oversize(env.body(), from)) {
