@@ -185,7 +185,20 @@ public final class Message {
     return extras;
   }
 
-  /** One extra field converted to {@code type}, or empty when absent. */
+  /**
+   * One extra field's text, or empty when it is absent or not a JSON string. Never throws, so
+   * it suits fields from a peer that may write anything there.
+   */
+  public Optional<String> extraText(String name) {
+    JsonNode node = extras.get(name);
+    return node != null && node.isTextual() ? Optional.of(node.textValue()) : Optional.empty();
+  }
+
+  /**
+   * One extra field converted to {@code type}, or empty when absent.
+   *
+   * @throws MessageFormatException when the field does not convert
+   */
   public <T> Optional<T> extra(String name, Class<T> type) {
     JsonNode node = extras.get(name);
     return node == null ? Optional.empty() : Optional.ofNullable(MessageCodec.convert(node, type, name));

@@ -207,8 +207,8 @@ public final class MessageCodec {
   /**
    * Reads the {@code id}, {@code sender} and {@code key} of a body without decoding the rest,
    * for routers that forward bodies untouched (the Python field order puts them first, so
-   * this reads a few tokens). Returns null when the body is not a message object or lacks
-   * {@code id} or {@code sender}; {@code key} may be null. Never throws.
+   * this reads a few tokens). Returns null when the body is not a message object or lacks a
+   * non-empty {@code id} or {@code sender}; {@code key} may be null. Never throws.
    */
   public static BodyHeader peekHeader(byte[] body) {
     if (body == null || body.length == 0 || body[0] != '{') {
@@ -237,7 +237,9 @@ public final class MessageCodec {
           break;
         }
       }
-      return id == null || sender == null ? null : new BodyHeader(id, sender, key);
+      // An empty id or sender is no message's (decode rejects them); an empty key is no key.
+      return id == null || id.isEmpty() || sender == null || sender.isEmpty()
+          ? null : new BodyHeader(id, sender, key == null || key.isEmpty() ? null : key);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -253,6 +253,18 @@ class MalformedInputTest {
     return utf8(t.toString().replace("\"" + HOLE + "\"", rawValue));
   }
 
+  /**
+   * Found by the live fuzzer: a body with an empty sender passed peekHeader, and a Station that
+   * could not route it built its notice to that empty sender, which threw on its socket thread.
+   */
+  @Test
+  void peekHeaderTreatsAnEmptyIdOrSenderAsMissingAndAnEmptyKeyAsNone() {
+    assertEquals(null, MessageCodec.peekHeader(utf8("{\"id\": \"a_1\", \"to\": \"x\", \"sender\": \"\", \"key\": \"K\"}")));
+    assertEquals(null, MessageCodec.peekHeader(utf8("{\"id\": \"\", \"to\": \"x\", \"sender\": \"a\", \"key\": \"K\"}")));
+    assertEquals(new MessageCodec.BodyHeader("a_1", "a", null),
+        MessageCodec.peekHeader(utf8("{\"id\": \"a_1\", \"to\": \"x\", \"sender\": \"a\", \"key\": \"\"}")));
+  }
+
   // ---------------------------------------------------------------- random bytes
 
   @Test

@@ -166,6 +166,30 @@ class HostileFrameTest {
     assertEquals(0, small.stats().oversize());
   }
 
+  /**
+   * Found by the ZMTP fuzzer: a connection speaking ZMTP/1.0 (what JeroMQ takes random bytes
+   * for) that pings and closes at once left a peer that looked full for a while, and the
+   * Station waited sendTimeout (2 s) to echo the ping, taking no other work meanwhile: seven
+   * bytes stalled it for 2 s, every time. A ping echo is now best effort and never waits.
+   */
+  @Test
+  void legacyPeerThatPingsAndVanishesDoesNotStallTheStation() throws Exception {
+    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").options(OPTIONS).build());
+    NetNode a = track(NetNode.builder().id("a").upstream("127.0.0.1", s.port(), s.id()).build());
+    Await.registered(s, "a");
+    for (int i = 0; i < 5; i++) {
+      try (Socket c = new Socket("127.0.0.1", s.port())) {
+        // ZMTP/1.0: an empty identity message, then the ping [x, ""]; then gone
+        c.getOutputStream().write(new byte[] {1, 0, 2, 1, 'x', 1, 0});
+        c.getOutputStream().flush();
+      }
+      long start = System.nanoTime();
+      assertEquals(s.id(), a.request(s.id(), "PING", null, WAIT).get(10, TimeUnit.SECONDS).value(Map.class).get("id"));
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 1_000, "PING took " + millis + " ms after legacy connection " + i);
+    }
+  }
+
   /** Connects a hostile peer that declares a frame of {@code declared} bytes, then checks {@code s} still works. */
   private void stationKeepsServing(Station s, long declared) throws Exception {
     AtomicInteger handled = new AtomicInteger();

@@ -246,9 +246,9 @@ final class Dispatcher {
   private void handleStream(Message m) {
     JsonNode inner = m.valueField("inner_key");
     JsonNode payload = m.valueField("payload");
-    if (inner == null || !inner.isTextual() || payload == null || !payload.isArray()) {
+    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null || !payload.isArray()) {
       counters.malformed.increment();
-      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a string inner_key or a payload list";
+      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a non-empty string inner_key or a payload list";
       warnings.warn("{}: {}", endpointId, reason);
       notifier.malformed("STREAM from " + m.sender(), reason);
       return;

@@ -684,7 +684,13 @@ public final class Engine implements AutoCloseable {
     routes.connected(from);
     liveness.heardFrom(from, options.ticker().read());
     if (env.isPing()) {
-      write(router, env.echo());
+      // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
+      PeerWriter.Status echoed = sendNow(router, env.echo());
+      if (echoed == PeerWriter.Status.SENT) {
+        counters.sent.increment();
+      } else if (echoed == PeerWriter.Status.FULL) {
+        counters.dropped.increment();
+      }
       return;
     }
     if (oversize(env.body(), from)) {

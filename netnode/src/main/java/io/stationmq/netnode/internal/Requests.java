@@ -1,6 +1,7 @@
 package io.stationmq.netnode.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.google.common.base.Ticker;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
@@ -160,7 +161,7 @@ final class Requests {
    * already confirmed.
    */
   void answer(Message request) {
-    String name = request.extra("request", String.class).orElse("");
+    String name = request.extraText("request").orElse("");
     Responder responder = responders.get(name);
     Message.Builder reply = wire.message(request.sender(), Keys.REPLY, null).extra("reply_to", request.id());
     if (responder == null) {
@@ -211,7 +212,7 @@ final class Requests {
 
   /** Settles the request a reply answers (socket thread). */
   void onReply(Message reply) {
-    String requestId = reply.extra("reply_to", String.class).orElse(null);
+    String requestId = reply.extraText("reply_to").orElse(null);
     if (requestId != null) {
       wire.settle(requestId);
     }
@@ -225,7 +226,7 @@ final class Requests {
       return;
     }
     answered.put(requestId, Boolean.TRUE);
-    if (reply.extra("ok", Boolean.class).orElse(true)) {
+    if (reply.extras().getOrDefault("ok", BooleanNode.TRUE).asBoolean(true)) {
       completions.complete(p.future(), reply);
       return;
     }

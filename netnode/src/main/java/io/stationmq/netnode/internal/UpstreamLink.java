@@ -145,8 +145,15 @@ final class UpstreamLink {
     }
   }
 
-  /** Handles HELLO_REPLY and HEARTBEAT_ACK from the upstream; true when consumed. */
+  /**
+   * Handles HELLO_REPLY and HEARTBEAT_ACK from the upstream; true when consumed. One that names
+   * another sender was relayed by the upstream from some other peer: consumed and ignored, so
+   * no stray can refuse this endpoint on its upstream's behalf.
+   */
   boolean onMessage(Message m, long now) {
+    if ((m.key().equals(HEARTBEAT_ACK) || m.key().equals(HELLO_REPLY)) && !m.sender().equals(upstreamId)) {
+      return true;
+    }
     if (m.key().equals(HEARTBEAT_ACK)) {
       JsonNode v = m.valueNode();
       if (v.path("seq").asLong(-1) == heartbeatSeq - 1) {
@@ -173,8 +180,8 @@ final class UpstreamLink {
   private void onHelloReply(JsonNode v, long now) {
     if (!v.path("ok").asBoolean(false)) {
       String target = v.path("instance").asText(null);
-      if (target != null && !target.equals(instance)) {
-        return; // a refusal of another endpoint that shares our id reached us: not ours
+      if (target == null || !target.equals(instance)) {
+        return; // a refusal of another endpoint that shares our id reached us (or of no one): not ours
       }
       refused(v.path("reason").asText("refused") + ": " + v.path("message").asText(""));
       return;

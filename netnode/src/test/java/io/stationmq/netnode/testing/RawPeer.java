@@ -84,6 +84,40 @@ public final class RawPeer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets how long a send may wait for room in the peer's queue (default: for ever); a send that
+   * times out is not made and {@link #trySend} returns false.
+   */
+  public RawPeer sendTimeout(Duration timeout) {
+    socket.setSendTimeOut((int) timeout.toMillis());
+    return this;
+  }
+
+  /** Sends the frames as they are; false when the first could not be queued within the send timeout. */
+  public boolean trySend(List<byte[]> frames) {
+    int last = frames.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      if (!socket.send(frames.get(i), i < last ? ZMQ.SNDMORE : 0)) {
+        return false; // only the first frame can wait; then nothing was sent
+      }
+    }
+    return true;
+  }
+
+  /** Receives one multipart message if one has arrived, else returns null at once. */
+  public List<byte[]> receiveNow() {
+    byte[] first = socket.recv(ZMQ.DONTWAIT);
+    if (first == null) {
+      return null;
+    }
+    List<byte[]> frames = new ArrayList<>();
+    frames.add(first);
+    while (socket.hasReceiveMore()) {
+      frames.add(socket.recv(0));
+    }
+    return frames;
+  }
+
   /** Receives one multipart message, or returns null after {@code timeout}. */
   public List<byte[]> receive(Duration timeout) {
     if (poller.poll(timeout.toMillis()) <= 0 || !poller.pollin(0)) {
