@@ -86,6 +86,8 @@ public final class CurveGuard implements AutoCloseable {
    * the channel itself is the key), until they close or {@code PENDING_MILLIS} pass.
    */
   private final Map<Object, Pending> pending = new LinkedHashMap<>();
+  /** ZAP requests from a host whose ACCEPTED event had not been read yet. */
+  private final Map<String, Integer> earlyAuthentications = new java.util.HashMap<>();
 
   private record Monitored(ZMQ.Socket socket, boolean server, String what) {}
 
@@ -298,6 +300,9 @@ public final class CurveGuard implements AutoCloseable {
     byte[] requestId = request.size() > 1 ? request.get(1) : new byte[0];
     String address = request.size() > 3 ? new String(request.get(3), StandardCharsets.UTF_8) : "?";
     String mechanism = request.size() > 5 ? new String(request.get(5), StandardCharsets.UTF_8) : "?";
+    for (Monitored m : monitors) {
+      drainMonitor(m); // this connection's ACCEPTED, if the poll that woke us saw only the ZAP socket
+    }
     markAuthenticating(address);
     String key = request.size() > 6 && request.get(6).length == 32 ? ZMQ.Curve.z85Encode(request.get(6)) : null;
     String refusal;
@@ -361,7 +366,15 @@ public final class CurveGuard implements AutoCloseable {
           // closed already: its address is unknown
         }
       }
-      pending.put(channel, new Pending(host, address));
+      Pending p = new Pending(host, address);
+      Integer early = earlyAuthentications.remove(host);
+      if (early != null) {
+        p.authenticated = true;
+        if (early > 1) {
+          earlyAuthentications.put(host, early - 1);
+        }
+      }
+      pending.put(channel, p);
     } else if (e.getEvent() == ZMQ.EVENT_DISCONNECTED) {
       Pending p = pending.remove(channel);
       if (p != null && !p.authenticated) {
@@ -403,6 +416,8 @@ public final class CurveGuard implements AutoCloseable {
     }
     if (fallback != null) {
       fallback.authenticated = true;
+    } else {
+      earlyAuthentications.merge(host, 1, Integer::sum); // its ACCEPTED event is still on the way
     }
   }
 
