@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stationmq", mixinStandardHelpOptions = true, version = "stationmq 0.1.0",
     description = "Messaging between lab agents and hardware controllers over ZeroMQ, wire-compatible with autopilot.",
-    subcommands = {DemoCommand.class, StationCommand.class, SendCommand.class, ListenCommand.class,
+    subcommands = {DemoCommand.class, StationCommand.class, SendCommand.class, ListenCommand.class, KeygenCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (reason on standard error)", "2:bad arguments", "3:ttl spent",

@@ -14,13 +14,17 @@ import picocli.CommandLine.Option;
         "'listening on tcp://HOST:PORT as ID' when ready, then on standard error what",
         "it exposes."},
     footerHeading = "%nSecurity:%n",
-    footer = {"A Station has no encryption or authentication yet (no CURVE): anyone who",
+    footer = {"Without --secure a Station has no encryption or authentication: anyone who",
         "can reach its port can connect under any id (an admin's too), send to it and",
         "through it to every peer, and read its DIRECTORY and INFO. The default",
         "--bind * listens on every interface. To restrict it: --bind 127.0.0.1 (or",
         "one trusted interface) and a firewall; --admin ID for who may KILL it.",
         "Without --admin or --upstream nothing on the network can stop it, only a",
-        "signal."})
+        "signal.",
+        "--secure --keys DIR turns CURVE on: the Station's key pair DIR/station.key_secret",
+        "(make it with 'stationmq keygen station --dir DIR'), the allowlist DIR/allowed/",
+        "(clients' public NAME.key certificates, re-read on change), DIR/upstream.key",
+        "with --upstream, and admins' public certificates in DIR/admins/ (KILL by key)."})
 final class StationCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, description = "the Station's id")
   String id;
@@ -42,6 +46,12 @@ final class StationCommand implements Callable<Integer> {
       description = "an id allowed to KILL this Station when connected to it directly (repeatable)")
   List<String> admins = new ArrayList<>();
 
+  @Option(names = "--secure", description = "CURVE: encrypt, and admit only the keys in DIR/allowed (needs --keys)")
+  boolean secure;
+
+  @Option(names = "--keys", paramLabel = "DIR", description = "the keys folder for --secure (see below)")
+  String keys;
+
   @Override
   public Integer call() throws InterruptedException {
     List<String> argv = new ArrayList<>(List.of("--id", id, "--port", Integer.toString(port), "--bind", bind));
@@ -53,6 +63,12 @@ final class StationCommand implements Callable<Integer> {
     }
     for (String admin : admins) {
       argv.addAll(List.of("--admin", admin));
+    }
+    if (secure) {
+      argv.add("--secure");
+    }
+    if (keys != null) {
+      argv.addAll(List.of("--keys", keys));
     }
     return StationMain.run(argv.toArray(new String[0]), System.out, System.err);
   }

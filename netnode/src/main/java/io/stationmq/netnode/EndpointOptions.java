@@ -71,6 +71,7 @@ public final class EndpointOptions {
   private final Duration reconnectGrace;
   private final Ticker ticker;
   private final EndpointListener listener;
+  private final CurveSecurity security;
 
   private EndpointOptions(Builder b) {
     this.workers = b.workers;
@@ -96,6 +97,7 @@ public final class EndpointOptions {
     this.reconnectGrace = b.reconnectGrace;
     this.ticker = b.ticker;
     this.listener = b.listener;
+    this.security = b.security;
   }
 
   /** All defaults. */
@@ -290,6 +292,11 @@ public final class EndpointOptions {
     return listener;
   }
 
+  /** CurveZMQ for every socket of the endpoint, or null (the default) for none. */
+  public CurveSecurity security() {
+    return security;
+  }
+
   /** Builds {@link EndpointOptions}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
     private int workers = 4;
@@ -314,6 +321,7 @@ public final class EndpointOptions {
     private Duration reconnectGrace = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.systemTicker();
     private EndpointListener listener = EndpointListener.NONE;
+    private CurveSecurity security;
 
     private Builder() {}
 
@@ -340,6 +348,7 @@ public final class EndpointOptions {
       reconnectGrace = o.reconnectGrace;
       ticker = o.ticker;
       listener = o.listener;
+      security = o.security;
     }
 
     /** See {@link EndpointOptions#workers()}. */
@@ -479,6 +488,12 @@ public final class EndpointOptions {
     /** See {@link EndpointOptions#listener()}. */
     public Builder listener(EndpointListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#security()}; null for none. */
+    public Builder security(CurveSecurity security) {
+      this.security = security;
       return this;
     }
 

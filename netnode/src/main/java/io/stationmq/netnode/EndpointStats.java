@@ -27,6 +27,9 @@ package io.stationmq.netnode;
  *     Station's {@code KILL}) from a peer that is neither an admin nor the upstream, and
  *     stream batches whose inner key is a built-in or admin-only key
  * @param inFlight confirmed messages now waiting for confirmation
+ * @param authFailures with {@link EndpointOptions#security()}: connections refused during the
+ *     CURVE handshake (a key not in the allowlist, a peer without CURVE or with another server
+ *     key) and messages refused because their id is pinned to another key
  */
 public record EndpointStats(
     long received,
@@ -47,4 +50,5 @@ public record EndpointStats(
     long dropped,
     long lateReplies,
     long inFlight,
-    long refused) {}
+    long refused,
+    long authFailures) {}

@@ -200,6 +200,7 @@ public final class NetNode implements Endpoint {
     private final Map<String, Listen> listens = new LinkedHashMap<>();
     private Listen fallback;
     private EndpointOptions options = EndpointOptions.defaults();
+    private CurveSecurity security;
 
     private Builder() {}
 
@@ -255,6 +256,16 @@ public final class NetNode implements Endpoint {
     }
 
     /**
+     * CurveZMQ: encrypts and authenticates every connection of this endpoint (see {@link
+     * CurveSecurity} and README, Security); null (the default) for none. Takes precedence over
+     * {@link EndpointOptions#security()} in {@link #options}.
+     */
+    public Builder security(CurveSecurity security) {
+      this.security = security;
+      return this;
+    }
+
+    /**
      * Starts the node.
      *
      * @throws IllegalArgumentException when the id is missing or neither an upstream nor a
@@ -264,7 +275,7 @@ public final class NetNode implements Endpoint {
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
       EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          options, "stationmq-node-" + id);
+          security == null ? options : options.toBuilder().security(security).build(), "stationmq-node-" + id);
       return new NetNode(new Engine(config), upstreamId);
     }
   }

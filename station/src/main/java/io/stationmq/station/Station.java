@@ -2,6 +2,7 @@ package io.stationmq.station;
 
 import io.stationmq.message.Message;
 import io.stationmq.netnode.BatchListen;
+import io.stationmq.netnode.CurveSecurity;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.DirectoryEntry;
 import io.stationmq.netnode.Endpoint;
@@ -93,7 +94,7 @@ public final class Station implements Endpoint {
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
     this.gate = new AdminGate(b.id, b.upstreamId, b.admins, Set.of(Keys.KILL));
     EngineConfig config = new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
-        b.options, "stationmq-station-" + b.id, gate);
+        b.security == null ? b.options : b.options.toBuilder().security(b.security).build(), "stationmq-station-" + b.id, gate);
     this.engine = new Engine(config);
   }
 
@@ -233,6 +234,7 @@ public final class Station implements Endpoint {
     private final Map<String, Listen> listens = new LinkedHashMap<>();
     private Listen fallback;
     private EndpointOptions options = EndpointOptions.defaults();
+    private CurveSecurity security;
     private final Set<String> admins = new LinkedHashSet<>();
 
     private Builder() {}
@@ -306,6 +308,16 @@ public final class Station implements Endpoint {
     /** Engine settings; default {@link EndpointOptions#defaults()}. */
     public Builder options(EndpointOptions options) {
       this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * CurveZMQ: encrypts and authenticates every connection of this endpoint (see {@link
+     * CurveSecurity} and README, Security); null (the default) for none. Takes precedence over
+     * {@link EndpointOptions#security()} in {@link #options}.
+     */
+    public Builder security(CurveSecurity security) {
+      this.security = security;
       return this;
     }
 

@@ -1,8 +1,15 @@
 package io.stationmq.station;
 
+import io.stationmq.netnode.CurveKeys;
+import io.stationmq.netnode.CurveSecurity;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Runs one Station as its own process until SIGTERM, SIGINT or a {@code KILL} message from an
@@ -10,7 +17,7 @@ import java.util.List;
  *
  * <pre>
  * java io.stationmq.station.StationMain --id T --port 5560 [--bind ADDR]
- *      [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]
+ *      [--upstream HOST:PORT --upstream-id ID] [--admin ID ...] [--secure --keys DIR]
  * </pre>
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
@@ -23,7 +30,7 @@ public final class StationMain {
 
   /** Parsed command-line arguments. */
   record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId,
-      List<String> admins) {
+      List<String> admins, boolean secure, String keys) {
     static Args parse(String[] argv) {
       String id = null;
       String bind = "*";
@@ -31,9 +38,15 @@ public final class StationMain {
       String upstreamId = null;
       int port = 0;
       List<String> admins = new ArrayList<>();
+      boolean secure = false;
+      String keys = null;
       List<String> a = new ArrayList<>(List.of(argv));
       for (int i = 0; i < a.size(); i++) {
         String flag = a.get(i);
+        if (flag.equals("--secure")) {
+          secure = true;
+          continue;
+        }
         if (i + 1 >= a.size()) {
           throw new IllegalArgumentException("missing value after " + flag);
         }
@@ -45,6 +58,7 @@ public final class StationMain {
           case "--upstream" -> upstream = value;
           case "--upstream-id" -> upstreamId = value;
           case "--admin" -> admins.add(requireId(value));
+          case "--keys" -> keys = value;
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
@@ -64,7 +78,10 @@ public final class StationMain {
         host = upstream.substring(0, colon);
         upstreamPort = parsePort(upstream.substring(colon + 1), "--upstream");
       }
-      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins));
+      if (secure != (keys != null)) {
+        throw new IllegalArgumentException("--secure and --keys DIR go together");
+      }
+      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins), secure, keys);
     }
 
     private static String requireId(String value) {
@@ -91,7 +108,44 @@ public final class StationMain {
       if (upstreamId != null) {
         b.upstream(upstreamHost, upstreamPort, upstreamId);
       }
+      if (secure) {
+        b.security(security(Path.of(keys), id, upstreamId != null));
+      }
       return b;
+    }
+
+    /**
+     * CURVE from a keys folder: the Station's key pair {@code station.key_secret} (or {@code
+     * ID.key_secret}), the allowlist {@code allowed/}, the upstream's public certificate {@code
+     * upstream.key} (with an upstream) and admins' public certificates in {@code admins/}.
+     */
+    static CurveSecurity security(Path dir, String id, boolean withUpstream) {
+      Path own = dir.resolve("station.key_secret");
+      if (!Files.exists(own)) {
+        own = dir.resolve(id + ".key_secret");
+      }
+      if (!Files.exists(own)) {
+        throw new IllegalArgumentException("no key pair in " + dir + ": make one with 'stationmq keygen station --dir "
+            + dir + "'");
+      }
+      CurveSecurity.Builder b = CurveSecurity.builder(CurveKeys.load(own)).allowed(dir.resolve("allowed"));
+      if (withUpstream) {
+        Path up = dir.resolve("upstream.key");
+        if (!Files.exists(up)) {
+          throw new IllegalArgumentException("with --upstream, --keys needs the upstream's public certificate " + up);
+        }
+        b.upstreamKey(CurveKeys.loadPublic(up));
+      }
+      Path admins = dir.resolve("admins");
+      if (Files.isDirectory(admins)) {
+        try (Stream<Path> files = Files.list(admins)) {
+          b.adminKeys(files.filter(f -> f.getFileName().toString().endsWith(".key"))
+              .map(f -> CurveKeys.loadPublic(f).publicKey()).toList());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + admins, e);
+        }
+      }
+      return b.build();
     }
   }
 
@@ -116,13 +170,26 @@ public final class StationMain {
     }
     String kill = stoppers.isEmpty() ? "KILL is refused from everyone (no --admin, no upstream);\n  only a signal stops it."
         : "KILL is honoured only from " + String.join(" and ", stoppers) + ".";
-    return "stationmq station: not secured (no CURVE yet). Anyone who can reach\n"
+    return "stationmq station: not secured (no --secure). Anyone who can reach\n"
         + "  " + where + "\n"
         + "  can connect under any id (an admin's too), send to this Station and through\n"
         + "  it to every peer, and read its DIRECTORY and INFO.\n"
         + "  " + kill + "\n"
         + "  To restrict it: --bind 127.0.0.1 (or one trusted interface) and a firewall;\n"
-        + "  --admin ID (repeatable) for who may stop it.\n";
+        + "  --admin ID (repeatable) for who may stop it; --secure --keys DIR for CURVE.\n";
+  }
+
+  /** What a secured Station admits, as printed at start. */
+  static String secureExposure(String bind, int port, CurveSecurity security, List<String> admins, String upstreamId) {
+    boolean everywhere = bind.equals("*") || bind.equals("0.0.0.0");
+    String where = everywhere ? "port " + port + " on any interface of this machine" : bind + ":" + port;
+    String adminsBy = !security.adminKeys().isEmpty() ? security.adminKeys().size() + " admin key(s) in admins/"
+        : admins.isEmpty() ? "no admin" : "admin " + String.join(", ", admins) + " (each bound to the key it first used)";
+    return "stationmq station: secured with CURVE, public key " + security.keys().publicKey() + "\n"
+        + "  " + where + " admits only the keys in " + security.allowed() + "\n"
+        + "  (re-read when it changes); everything is encrypted; an id stays with the key\n"
+        + "  that first used it. KILL is honoured from " + adminsBy
+        + (upstreamId == null ? "" : " and upstream " + upstreamId) + ".\n";
   }
 
   /** Runs until the Station closes; returns the exit code (0, or 2 for bad arguments, 1 when it cannot start). */
@@ -132,7 +199,8 @@ public final class StationMain {
       args = Args.parse(argv);
     } catch (IllegalArgumentException e) {
       err.println("stationmq station: " + e.getMessage());
-      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]");
+      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]"
+          + " [--secure --keys DIR]");
       return 2;
     }
     Station station;
@@ -151,7 +219,9 @@ public final class StationMain {
     String host = args.bind().equals("*") ? "0.0.0.0" : args.bind();
     out.println("listening on tcp://" + host + ":" + station.port() + " as " + station.id());
     out.flush();
-    err.print(exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
+    err.print(args.secure()
+        ? secureExposure(args.bind(), station.port(), Args.security(Path.of(args.keys()), args.id(), args.upstreamId() != null), args.admins(), args.upstreamId())
+        : exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
     err.flush();
     station.awaitClosed();
     station.close();

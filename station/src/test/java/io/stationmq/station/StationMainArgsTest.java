@@ -30,4 +30,20 @@ class StationMainArgsTest {
     assertTrue(tree.contains("KILL is honoured only from admin ops (connected directly) and upstream P."), tree);
     open.lines().forEach(l -> assertTrue(l.length() <= 80, "fits a terminal: " + l));
   }
+
+  @Test
+  void secureNeedsKeysAndReadsTheKeysFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThrows(IllegalArgumentException.class, () -> StationMain.Args.parse(new String[] {"--id", "T", "--secure"}));
+    StationMain.Args a = StationMain.Args.parse(new String[] {"--id", "T", "--secure", "--keys", dir.toString()});
+    assertTrue(a.secure());
+    assertThrows(IllegalArgumentException.class, () -> StationMain.Args.security(dir, "T", false), "no key pair yet");
+    io.stationmq.netnode.CurveKeys k = io.stationmq.netnode.CurveKeys.generate();
+    k.save(dir, "station");
+    io.stationmq.netnode.CurveSecurity sec = StationMain.Args.security(dir, "T", false);
+    assertEquals(k.publicKey(), sec.keys().publicKey());
+    assertEquals(dir.resolve("allowed"), sec.allowed());
+    assertThrows(IllegalArgumentException.class, () -> StationMain.Args.security(dir, "T", true), "no upstream.key");
+    String text = StationMain.secureExposure("*", 5560, sec, List.of(), null);
+    assertTrue(text.contains(k.publicKey()), text);
+  }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,9 @@ public final class AdminGate {
   private final Set<String> admins;
   private final Set<String> adminKeys;
   private final RateLimitedLog warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
+  /** With CURVE: the key a ROUTER identity is pinned to, and the admins' keys (see {@link #bindKeys}). */
+  private volatile Function<String, String> keyOfPeer;
+  private volatile Set<String> adminPublicKeys = Set.of();
 
   /**
    * Creates the gate.
@@ -61,6 +65,26 @@ public final class AdminGate {
     this.upstreamId = upstreamId;
     this.admins = Set.copyOf(admins);
     this.adminKeys = Set.copyOf(adminKeys);
+  }
+
+  /**
+   * With CURVE: admins are known by key. A peer connected directly and speaking for itself is an
+   * admin when the key its ROUTER identity is pinned to ({@code keyOfPeer}) is one of {@code
+   * adminPublicKeys}; the admin ids are then ignored, unless no admin key is given (then an
+   * admin id counts, bound to the key it first connected with). Called once, before messages flow.
+   */
+  void bindKeys(Function<String, String> keyOfPeer, Set<String> adminPublicKeys) {
+    this.adminPublicKeys = Set.copyOf(adminPublicKeys);
+    this.keyOfPeer = keyOfPeer;
+  }
+
+  private boolean isAdmin(String via) {
+    Function<String, String> keys = keyOfPeer;
+    if (keys == null || adminPublicKeys.isEmpty()) {
+      return admins.contains(via);
+    }
+    String key = keys.apply(via);
+    return key != null && adminPublicKeys.contains(key);
   }
 
   /** True for a key only admins and the upstream may send. */
@@ -91,13 +115,13 @@ public final class AdminGate {
       return "refused " + key + " from '" + sender + "' relayed by the upstream '" + upstreamId + "': only '"
           + upstreamId + "' itself or an admin connected directly to '" + stationId + "' may send " + key;
     }
-    if (via.equals(sender) && admins.contains(via)) {
+    if (via.equals(sender) && isAdmin(via)) {
       return null;
     }
     String who = via.equals(sender) ? "'" + sender + "'" : "'" + sender + "' relayed by '" + via + "'";
     return "refused " + key + " from " + who + ": " + key + " is for admins of '" + stationId + "' connected to it"
         + " directly" + (upstreamId == null ? "" : " and its upstream '" + upstreamId + "'")
-        + (admins.isEmpty() ? " (it has no admins)" : "");
+        + (admins.isEmpty() && adminPublicKeys.isEmpty() ? " (it has no admins)" : "");
   }
 
   /** Logs a refusal, at most 20 times per 10 s (the counter counts every one). */

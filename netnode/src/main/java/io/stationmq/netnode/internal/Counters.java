@@ -24,6 +24,7 @@ final class Counters {
   final LongAdder dropped = new LongAdder();
   final LongAdder lateReplies = new LongAdder();
   final LongAdder refused = new LongAdder();
+  final LongAdder authFailures = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
 
   EndpointStats snapshot() {
@@ -31,6 +32,6 @@ final class Counters {
         received.sum(), sent.sum(), forwarded.sum(), dispatched.sum(), confirmsSent.sum(),
         confirmsReceived.sum(), repeated.sum(), duplicates.sum(), dedupEvictedEarly.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
-        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum());
+        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum(), authFailures.sum());
   }
 }

@@ -98,6 +98,7 @@ public final class Engine implements AutoCloseable {
 
   // Owned by the socket thread.
   private ZContext context;
+  private CurveGuard curve; // CURVE hook: null without EndpointOptions.security()
   private ZMQ.Socket router;
   private ZMQ.Socket dealer;
   private ZMQ.Poller poller;
@@ -464,6 +465,7 @@ public final class Engine implements AutoCloseable {
   private void openSockets() {
     context = new ZContext(1);
     JeromqFailures.report(context, id, warnings);
+    curve = CurveGuard.open(context, config, counters); // CURVE hook: ZAP handler, before any socket
     context.setLinger((int) options.linger().toMillis());
     poller = context.createPoller(3);
     wakeOnlyPoller = context.createPoller(1);
@@ -502,6 +504,9 @@ public final class Engine implements AutoCloseable {
     s.setSndHWM(options.highWaterMark());
     s.setRcvHWM(options.highWaterMark());
     FrameLimit.apply(s, options); // a peer's frame header must not size JeroMQ's allocations
+    if (curve != null) {
+      curve.configure(s, type); // CURVE hook: server (ROUTER) or client (DEALER) keys
+    }
     s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
     s.setReconnectIVL(100);
     s.setReconnectIVLMax(2_000);
@@ -637,7 +642,7 @@ public final class Engine implements AutoCloseable {
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
     for (int i = 0; i < READ_BUDGET && parked == null && !closing; i++) {
-      List<byte[]> frames = receive(socket);
+      List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) : receive(socket); // CURVE hook: id pinned to key
       if (frames == null) {
         return;
       }
@@ -1072,6 +1077,9 @@ public final class Engine implements AutoCloseable {
   }
 
   private void closeSockets() {
+    if (curve != null) {
+      curve.close(); // CURVE hook: stop the ZAP handler before the context
+    }
     if (context != null) {
       context.close();
     }
