@@ -20,8 +20,6 @@ import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.SendResult;
-import io.stationmq.netnode.TtlExpiredException;
-import io.stationmq.netnode.UnreachableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
@@ -105,7 +103,7 @@ public final class Engine implements AutoCloseable {
   private ZMQ.Poller wakeOnlyPoller;
   private int routerIndex = -1;
   private int dealerIndex = -1;
-  private final Outbox outbox;
+  private final Delivery delivery;
   private final Deduplicator dedup;
   private final Routes routes;
   private Dispatcher.Inbound parked;
@@ -142,8 +140,10 @@ public final class Engine implements AutoCloseable {
     this.startedNanos = options.ticker().read();
     this.writer = new PeerWriter(id, (upstream, frames) -> sendNow(upstream ? dealer : router, frames),
         options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
-    this.outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(), options.maxRepeatInterval().toNanos(),
-        options.maxDeliveryTime().toNanos());
+    Outbox outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(),
+        options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
+    this.delivery = new Delivery(id, new DeliveryWire(), outbox, counters, notifier, warnings, options.ticker()::read,
+        options.maxInFlight());
     this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity(), counters.dedupEvictedEarly);
     try {
       this.wakePipe = Pipe.open();
@@ -274,7 +274,7 @@ public final class Engine implements AutoCloseable {
   public SendResult send(Message message, Route route) {
     checkRoute(message, route);
     Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
-    return sendEncoded(m, MessageCodec.encode(wireForm(m)), route);
+    return sendEncoded(m, MessageCodec.encode(Delivery.wireForm(m)), route);
   }
 
   /**
@@ -313,12 +313,11 @@ public final class Engine implements AutoCloseable {
       future.completeExceptionally(new EndpointClosedException(id, message.id(), message.to(), 0));
       return future;
     }
-    if (counters.inFlight.incrementAndGet() > options.maxInFlight()) {
-      counters.inFlight.decrementAndGet();
+    if (!delivery.reserve()) {
       future.completeExceptionally(new OutboxFullException(message.id(), message.to(), options.maxInFlight()));
       return future;
     }
-    byte[] body = MessageCodec.encode(wireForm(message));
+    byte[] body = MessageCodec.encode(Delivery.wireForm(message));
     enqueue(new Outgoing(message, body, route, new Outbox.Pending(message, route, future)));
     return future;
   }
@@ -330,11 +329,6 @@ public final class Engine implements AutoCloseable {
     if (route == Route.DIRECT && m.isMultihop()) {
       throw new IllegalArgumentException("route DIRECT takes a single recipient, not the path " + m.path());
     }
-  }
-
-  /** The body as sent: a multihop message names only its final recipient (the path is in the frames). */
-  private static Message wireForm(Message m) {
-    return m.isMultihop() ? m.newBuilder().to(m.to()).build() : m;
   }
 
   /** True while fewer than {@link EndpointOptions#sendQueueCapacity()} messages wait to be sent. */
@@ -562,7 +556,7 @@ public final class Engine implements AutoCloseable {
           readAll(dealer, false);
         }
       }
-      outbox.runDue(options.ticker().read(), this::resend, this::expire, () -> true);
+      delivery.runDue(options.ticker().read());
       requests.expire(options.ticker().read());
       if (!closing) {
         liveness.tick(options.ticker().read());
@@ -578,7 +572,7 @@ public final class Engine implements AutoCloseable {
     if (!commands.isEmpty()) {
       return 0;
     }
-    long untilTimer = outbox.nanosUntilNext(now);
+    long untilTimer = delivery.nanosUntilNext(now);
     // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
     untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
     untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
@@ -616,9 +610,8 @@ public final class Engine implements AutoCloseable {
         sendOwn(o);
       } catch (RuntimeException e) {
         log.error("{}: internal error sending message {}; not sent", id, o.message().id(), e);
-        if (o.pending() != null && !o.pending().future.isDone()) {
-          outbox.remove(o.message().id());
-          failUnreachable(o.pending());
+        if (o.pending() != null) {
+          delivery.sendFailed(o.pending());
         }
       }
     }
@@ -847,13 +840,7 @@ public final class Engine implements AutoCloseable {
 
   /** Completes the delivery future of a message this endpoint sent, confirmed by a CONFIRM or, for a request, by its reply. */
   private void settleDelivery(String messageId) {
-    Outbox.Pending p = outbox.confirmed(messageId, options.ticker().read());
-    if (p == null) {
-      return; // a confirmation of a repeat that was already confirmed, or of a message not tracked
-    }
-    counters.inFlight.decrementAndGet();
-    Duration rtt = Duration.ofNanos(options.ticker().read() - p.firstSentNanos);
-    notifier.complete(p.future, new DeliveryReceipt(p.message.id(), p.message.to(), p.attempts, rtt));
+    delivery.settle(messageId);
   }
 
   private void onUnreachableNotice(Message notice) {
@@ -863,15 +850,7 @@ public final class Engine implements AutoCloseable {
     String station = v.path("station").asText(notice.sender());
     String reason = v.path("reason").asText("no route");
     counters.unreachable.increment();
-    if (v.path("retry").asBoolean(false) && messageId != null && outbox.contains(messageId)) {
-      outbox.noteUnreachable(messageId, station, reason); // repeated within its ttl; fails as unreachable after
-      return;
-    }
-    Outbox.Pending p = messageId == null ? null : outbox.remove(messageId);
-    if (p != null) {
-      counters.inFlight.decrementAndGet();
-      notifier.fail(p.future, p.message, new UnreachableException(messageId, recipient, station, reason, p.attempts));
-    } else {
+    if (!delivery.unreachable(messageId, recipient, station, reason, v.path("retry").asBoolean(false))) {
       warnings.warn("{}: '{}' could not deliver message {} to '{}': {}", id, station, messageId, recipient, reason);
       notifier.unreachable(recipient, messageId, station + ": " + reason);
     }
@@ -941,52 +920,16 @@ public final class Engine implements AutoCloseable {
 
   // ------------------------------------------------------------------ own messages
 
+  /** Sends this endpoint's own message: a confirmed one through {@link Delivery}. */
   private void sendOwn(Outgoing o) {
-    Outbox.Pending p = o.pending();
-    if (p != null && outbox.contains(o.message().id())) {
-      counters.inFlight.decrementAndGet();
-      notifier.failWith(p.future, new IllegalArgumentException("message " + o.message().id()
-          + " is already in flight: a repeat is the engine's job; build a new message to send it again"));
+    if (o.pending() != null) {
+      delivery.send(o.pending(), o.body());
       return;
     }
-    Routes.Result r = routes.send(o.message(), o.body(), o.route());
-    if (p == null) {
-      if (r == Routes.Result.UNREACHABLE) {
-        counters.unreachable.increment();
-        warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
-        notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
-      }
-      return;
-    }
-    if (r == Routes.Result.UNREACHABLE && !mayComeBack(o.message().isMultihop() ? o.message().path().get(0)
-        : o.message().to())) {
-      failUnreachable(p);
-      return;
-    }
-    outbox.track(p, options.ticker().read()); // even when dropped or not connected: the repeat timer tries again
-    if (r == Routes.Result.UNREACHABLE) {
-      outbox.noteUnreachable(o.message().id(), id, "no connection or route");
-    }
-  }
-
-  private void failUnreachable(Outbox.Pending p) {
-    counters.unreachable.increment();
-    counters.inFlight.decrementAndGet();
-    Message m = p.message;
-    notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), id, "no connection or route", Math.max(1, p.attempts)));
-  }
-
-  private void resend(Outbox.Pending p) {
-    counters.repeated.increment();
-    byte[] body = MessageCodec.encode(wireForm(p.message.newBuilder().ttl(p.ttlLeft).build()));
-    Routes.Result r = routes.send(p.message, body, p.route);
-    if (r == Routes.Result.UNREACHABLE) {
-      if (mayComeBack(p.message.isMultihop() ? p.message.path().get(0) : p.message.to())) {
-        outbox.noteUnreachable(p.message.id(), id, "no connection or route");
-      } else {
-        outbox.remove(p.message.id());
-        failUnreachable(p);
-      }
+    if (routes.send(o.message(), o.body(), o.route()) == Routes.Result.UNREACHABLE) {
+      counters.unreachable.increment();
+      warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
+      notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
     }
   }
 
@@ -999,20 +942,6 @@ public final class Engine implements AutoCloseable {
       return false;
     }
     return liveness.knows(peer) || options.ticker().read() - startedNanos < options.reconnectGrace().toNanos();
-  }
-
-  private void expire(Outbox.Pending p) {
-    counters.inFlight.decrementAndGet();
-    if (p.unreachableBy != null) {
-      Message m = p.message;
-      notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), p.unreachableBy,
-          p.unreachableReason + ", for as long as its ttl allowed", p.attempts));
-      return;
-    }
-    counters.ttlExpired.increment();
-    TtlExpiredException e = new TtlExpiredException(p.message.id(), p.message.to(), p.attempts);
-    warnings.warn("{}: {}", id, e.getMessage());
-    notifier.fail(p.future, p.message, e);
   }
 
   /**
@@ -1063,10 +992,7 @@ public final class Engine implements AutoCloseable {
     requests.closeAll();
     parked = null;
     writer.dropAll();
-    for (Outbox.Pending p : outbox.drain()) {
-      counters.inFlight.decrementAndGet();
-      notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), p.attempts));
-    }
+    delivery.closeAll();
     closeSockets();
     terminated = true;
     failLeftoverCommands();
@@ -1098,12 +1024,24 @@ public final class Engine implements AutoCloseable {
         Outgoing o = (Outgoing) c;
         queuedSends.decrementAndGet();
         if (o.pending() != null) {
-          counters.inFlight.decrementAndGet();
-          notifier.fail(o.pending().future, o.message(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
+          delivery.release(o.pending(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
         } else {
           warnings.warn("{}: closed; message {} to '{}' not sent", id, o.message().id(), o.message().to());
         }
       }
+    }
+  }
+
+  /** Delivery's access to routing and liveness (socket thread). */
+  private final class DeliveryWire implements Delivery.Wire {
+    @Override
+    public Routes.Result send(Message m, byte[] body, Route route) {
+      return routes.send(m, body, route);
+    }
+
+    @Override
+    public boolean mayComeBack(String peer) {
+      return Engine.this.mayComeBack(peer);
     }
   }
 
