@@ -1,0 +1,73 @@
+package io.stationmq.station;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A producer far faster than its consumer, in a process with a 256 MiB heap: the heap stays
+ * bounded (no OutOfMemoryError), every unconfirmed message that is given up is counted, and no
+ * confirmed message sent alongside is lost or handled twice. The fast variant floods for
+ * 8 s; the slow one ({@code -Dgroups=slow}) for 60 s.
+ */
+@Timeout(300)
+class HeapFloodTest {
+  @Test
+  void eightSecondFloodUnder256MiB() throws Exception {
+    flood(8);
+  }
+
+  @Test
+  @Tag("slow")
+  void sixtySecondFloodUnder256MiB() throws Exception {
+    flood(60);
+  }
+
+  private static void flood(int seconds) throws Exception {
+    List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp",
+        System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+        HeapFloodMain.class.getName(), String.valueOf(seconds));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      String result = null;
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          if (line.startsWith("result ")) {
+            result = line;
+          }
+        }
+      }
+      assertTrue(p.waitFor(seconds + 150L, TimeUnit.SECONDS), "the flood ended");
+      assertEquals(0, p.exitValue(), "no OutOfMemoryError or other failure; result: " + result);
+      assertNotNull(result, "the child printed its result");
+      System.out.println("flood " + seconds + " s under -Xmx256m: " + result.substring(7));
+      Map<String, Long> r = new HashMap<>();
+      for (String kv : result.substring(7).split(" ")) {
+        String[] parts = kv.split("=");
+        r.put(parts[0], Long.parseLong(parts[1]));
+      }
+      assertEquals(0, r.get("lost"), "no confirmed message lost: " + result);
+      assertEquals(0, r.get("twice"), "none handled twice: " + result);
+      assertEquals(r.get("confirmed"), r.get("succeeded"), "every confirmed message got through: " + result);
+      assertTrue(r.get("maxHeapAfterGcMb") < 200, "heap after GC stayed bounded: " + result);
+      // What did not reach the consumer is counted: by the producer (its send said so) or by the
+      // Station (its write to the slow consumer waited past sendTimeout). The producer hears
+      // only of the first kind; see the README's "One slow peer costs only itself".
+      assertTrue(r.get("unconfirmedDropped") + r.get("stationDropped") > 0, "drops are counted: " + result);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
