@@ -1,11 +1,13 @@
 package io.stationmq.netnode;
 
+import io.stationmq.message.StationmqException;
+
 /**
  * Why a confirmed message was not confirmed. The future of {@code sendConfirmed} fails with
  * one of the subclasses: {@link TtlExpiredException}, {@link UnreachableException}, {@link
  * EndpointClosedException} or {@link OutboxFullException}. Immutable.
  */
-public abstract class DeliveryException extends RuntimeException {
+public abstract class DeliveryException extends StationmqException {
   private static final long serialVersionUID = 1L;
 
   private final String messageId;

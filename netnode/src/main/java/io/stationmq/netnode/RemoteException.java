@@ -1,12 +1,14 @@
 package io.stationmq.netnode;
 
+import io.stationmq.message.StationmqException;
+
 /**
  * A request failed at the endpoint that answered it: its {@link #code()} says why
  * ({@code "unknown_request"} when it has no such responder, {@code "error"} when the responder
  * threw, or a code the responder chose), and {@link #responder()} names the endpoint. A
  * {@link Responder} throws it to choose the code. Immutable.
  */
-public final class RemoteException extends RuntimeException {
+public final class RemoteException extends StationmqException {
   private static final long serialVersionUID = 1L;
 
   private final String code;

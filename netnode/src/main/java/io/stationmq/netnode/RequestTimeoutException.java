@@ -1,9 +1,10 @@
 package io.stationmq.netnode;
 
+import io.stationmq.message.StationmqException;
 import java.time.Duration;
 
 /** No reply to a request arrived within its timeout; a reply that comes later is counted and dropped. */
-public final class RequestTimeoutException extends RuntimeException {
+public final class RequestTimeoutException extends StationmqException {
   private static final long serialVersionUID = 1L;
 
   private final String requestId;
