@@ -4,8 +4,9 @@ import io.stationmq.message.StationmqException;
 
 /**
  * Why a confirmed message was not confirmed. The future of {@code sendConfirmed} fails with
- * one of the subclasses: {@link TtlExpiredException}, {@link UnreachableException}, {@link
- * EndpointClosedException} or {@link OutboxFullException}. Immutable.
+ * one of the subclasses, and with nothing else: {@link TtlExpiredException}, {@link
+ * UnreachableException}, {@link EndpointClosedException}, {@link OutboxFullException} or {@link
+ * DuplicateMessageException}. Immutable.
  */
 public abstract class DeliveryException extends StationmqException {
   private static final long serialVersionUID = 1L;

@@ -69,10 +69,17 @@ public interface Endpoint extends AutoCloseable {
 
   /**
    * Sends with confirmation: re-sent until the recipient confirms or the ttl is spent. The
-   * future completes on the endpoint's callback thread (never its socket thread) with a
-   * receipt, or fails with a {@link DeliveryException}.
+   * future completes with a receipt, or fails with a {@link DeliveryException} and nothing
+   * else: {@link TtlExpiredException}, {@link UnreachableException}, {@link
+   * EndpointClosedException}, {@link OutboxFullException} (refused at once: too many in
+   * flight) or {@link DuplicateMessageException} (refused: this message is already in flight).
+   * It completes on the endpoint's callback thread (never its socket thread), except that a
+   * send refused at once by a closed endpoint or a full outbox returns a future already failed.
    *
-   * @throws IllegalArgumentException if the message carries {@link Flags#NOREPEAT}
+   * @throws IllegalArgumentException if the message carries {@link Flags#NOREPEAT}, or if
+   *     {@code route} is {@link Route#DIRECT} and the message has a multihop path
+   * @throws IllegalStateException if {@code route} is not {@link Route#AUTO} and the endpoint
+   *     has no upstream
    */
   CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route);
 
@@ -120,7 +127,11 @@ public interface Endpoint extends AutoCloseable {
     return request(requestMessage(to, name, args).build(), timeout);
   }
 
-  /** Like {@link #request(String, String, Object, Duration)}, with the answer converted to {@code type}. */
+  /**
+   * Like {@link #request(String, String, Object, Duration)}, with the answer converted to {@code
+   * type}; the future also fails with {@link io.stationmq.message.MessageFormatException} when
+   * the answer does not convert.
+   */
   default <T> CompletableFuture<T> request(String to, String name, Object args, Class<T> type, Duration timeout) {
     return request(to, name, args, timeout).thenApply(reply -> reply.value(type));
   }

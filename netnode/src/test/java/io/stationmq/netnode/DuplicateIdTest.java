@@ -29,7 +29,10 @@ class DuplicateIdTest {
       CompletableFuture<DeliveryReceipt> first = a.sendConfirmed(m);
       CompletableFuture<DeliveryReceipt> second = a.sendConfirmed(m);
       ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(5, TimeUnit.SECONDS));
-      assertInstanceOf(IllegalArgumentException.class, e.getCause());
+      DuplicateMessageException d = assertInstanceOf(DuplicateMessageException.class, e.getCause());
+      assertEquals(m.id(), d.messageId());
+      assertEquals("hub", d.recipient());
+      assertEquals(0, d.attempts());
       assertEquals(m.id(), first.get(5, TimeUnit.SECONDS).messageId());
       assertEquals(0, a.stats().inFlight());
     }

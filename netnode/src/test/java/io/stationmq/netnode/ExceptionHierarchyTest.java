@@ -34,7 +34,7 @@ class ExceptionHierarchyTest {
     }
     // The scan must see the known types, or it would pass by finding nothing.
     assertTrue(names.containsAll(Set.of("DeliveryException", "TtlExpiredException", "UnreachableException",
-        "EndpointClosedException", "OutboxFullException", "RemoteException",
+        "EndpointClosedException", "OutboxFullException", "DuplicateMessageException", "RemoteException",
         "RequestTimeoutException", "MessageFormatException", "StationmqException")), names.toString());
   }
 

@@ -3,6 +3,7 @@ package io.stationmq.netnode.internal;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.DuplicateMessageException;
 import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.TtlExpiredException;
@@ -76,8 +77,7 @@ final class Delivery {
     Message m = p.message;
     if (outbox.contains(m.id())) {
       counters.inFlight.decrementAndGet();
-      notifier.failWith(p.future, new IllegalArgumentException("message " + m.id()
-          + " is already in flight: a repeat is the engine's job; build a new message to send it again"));
+      notifier.failWith(p.future, new DuplicateMessageException(m.id(), m.to()));
       return;
     }
     Routes.Result r = wire.send(m, body, p.route);

@@ -9,6 +9,7 @@ import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.DuplicateMessageException;
 import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.RemoteException;
 import io.stationmq.netnode.RequestTimeoutException;
@@ -144,7 +145,11 @@ final class Requests {
     String name = request.extra("request", String.class).get();
     CompletableFuture<Message> reply = new CompletableFuture<>();
     Pending p = new Pending(request.id(), name, request.to(), timeout, ticker.read() + timeout.toNanos(), reply);
-    pending.put(request.id(), p);
+    if (pending.putIfAbsent(request.id(), p) != null) {
+      // Replacing the waiting request would leave its future without a reply, deadline or close.
+      completions.failWith(reply, new DuplicateMessageException(request.id(), request.to()));
+      return reply;
+    }
     deadlines.add(p);
     wire.sendConfirmed(request).whenComplete((receipt, error) -> {
       if (error != null && pending.remove(request.id(), p)) {

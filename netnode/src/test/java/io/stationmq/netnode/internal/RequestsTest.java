@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.DuplicateMessageException;
 import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.RemoteException;
 import io.stationmq.netnode.RequestTimeoutException;
@@ -179,6 +180,22 @@ class RequestsTest {
         .key(Keys.REQUEST).extra("request", "PING").build(), Duration.ofSeconds(5));
     requester.closeAll();
     assertInstanceOf(EndpointClosedException.class, second.handle((v, err) -> err).join());
+    assertEquals(0, requester.waiting());
+  }
+
+  @Test
+  void aSecondRequestWithTheIdOfOneWaitingIsRefusedAndTheFirstStillGetsItsReply() {
+    Requests requester = requests("rig");
+    CompletableFuture<Message> first = requester.request(request("PING"), Duration.ofSeconds(5));
+    CompletableFuture<Message> second = requester.request(request("PING"), Duration.ofSeconds(5));
+    DuplicateMessageException e = assertInstanceOf(DuplicateMessageException.class, second.handle((v, err) -> err).join());
+    assertEquals("rig_0", e.messageId());
+    assertEquals(1, confirmed.size(), "the refused request is not sent");
+    assertEquals(1, requester.waiting());
+
+    requester.onReply(Message.builder().id("T_9").sender("T").to("rig").key(Keys.REPLY).value("pong")
+        .extra("reply_to", "rig_0").extra("ok", true).build());
+    assertEquals("pong", first.join().value(String.class));
     assertEquals(0, requester.waiting());
   }
 }
