@@ -1,6 +1,5 @@
 package io.stationmq.netnode;
 
-import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -69,7 +68,7 @@ public final class EndpointOptions {
   private final int livenessTolerance;
   private final Duration helloTimeout;
   private final Duration reconnectGrace;
-  private final Ticker ticker;
+  private final NanoClock ticker;
   private final EndpointListener listener;
   private final CurveSecurity security;
 
@@ -282,8 +281,11 @@ public final class EndpointOptions {
     return reconnectGrace;
   }
 
-  /** Source of monotonic time for repeats, ttl and de-duplication. Default the system's. */
-  public Ticker ticker() {
+  /**
+   * The clock for repeats, ttl, de-duplication, request deadlines and liveness. Default {@link
+   * NanoClock#system()}.
+   */
+  public NanoClock ticker() {
     return ticker;
   }
 
@@ -319,7 +321,7 @@ public final class EndpointOptions {
     private int livenessTolerance = 5;
     private Duration helloTimeout = Duration.ofSeconds(1);
     private Duration reconnectGrace = Duration.ofSeconds(5);
-    private Ticker ticker = Ticker.systemTicker();
+    private NanoClock ticker = NanoClock.system();
     private EndpointListener listener = EndpointListener.NONE;
     private CurveSecurity security;
 
@@ -480,7 +482,7 @@ public final class EndpointOptions {
     }
 
     /** See {@link EndpointOptions#ticker()}; tests inject a fake one. */
-    public Builder ticker(Ticker ticker) {
+    public Builder ticker(NanoClock ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }

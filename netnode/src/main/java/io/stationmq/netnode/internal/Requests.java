@@ -11,6 +11,7 @@ import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.DuplicateMessageException;
 import io.stationmq.netnode.EndpointClosedException;
+import io.stationmq.netnode.NanoClock;
 import io.stationmq.netnode.RemoteException;
 import io.stationmq.netnode.RequestTimeoutException;
 import io.stationmq.netnode.Responder;
@@ -98,7 +99,7 @@ final class Requests {
   private final Completions completions;
   private final Counters counters;
   private final RateLimitedLog warnings;
-  private final Ticker ticker;
+  private final NanoClock ticker;
   private final Map<String, Responder> responders = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final PriorityBlockingQueue<Pending> deadlines =
@@ -112,7 +113,7 @@ final class Requests {
   /** Ids of this endpoint's requests answered lately (socket thread). */
   private final Cache<String, Boolean> answered = CacheBuilder.newBuilder().maximumSize(ANSWER_CAPACITY).build();
 
-  Requests(String id, Wire wire, Completions completions, Counters counters, RateLimitedLog warnings, Ticker ticker,
+  Requests(String id, Wire wire, Completions completions, Counters counters, RateLimitedLog warnings, NanoClock ticker,
       Duration keepRepliesFor, boolean keepReplies) {
     this.id = id;
     this.wire = wire;
@@ -120,10 +121,20 @@ final class Requests {
     this.counters = counters;
     this.warnings = warnings;
     this.ticker = ticker;
-    this.answers = CacheBuilder.newBuilder().ticker(ticker)
+    this.answers = CacheBuilder.newBuilder().ticker(guavaTicker(ticker))
         .maximumWeight(keepReplies ? ANSWER_BYTES : 0)
         .weigher((RequestKey k, Object v) -> 256 + (v instanceof SentReply r ? r.body().length : 0))
         .expireAfterWrite(keepRepliesFor).build();
+  }
+
+  /** The clock as the Ticker Guava's cache reads. */
+  private static Ticker guavaTicker(NanoClock clock) {
+    return new Ticker() {
+      @Override
+      public long read() {
+        return clock.read();
+      }
+    };
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#provide}. */

@@ -1,11 +1,11 @@
 package io.stationmq.netnode.testing;
 
-import com.google.common.base.Ticker;
+import io.stationmq.netnode.NanoClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A ticker that moves only when a test advances it. Thread-safe. */
-public final class FakeTicker extends Ticker {
+/** A clock that moves only when a test advances it. Thread-safe. */
+public final class FakeTicker implements NanoClock {
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
   @Override
