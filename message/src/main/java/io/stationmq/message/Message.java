@@ -32,8 +32,12 @@ import java.util.Set;
  * are stored as a Jackson tree and read back typed with {@link #value(Class)}; any POJO,
  * record, map, list, string, number, {@link NdArray} or null can be a value.
  *
- * <p>Immutable and thread-safe. {@link #toString()} never prints a large value, nor any
- * value when {@link Flags#MINPRINT} is set.
+ * <p>Immutable and thread-safe. Jackson trees are mutable, so every tree an accessor hands
+ * out ({@link #valueNode()}, {@link #valueField(String)}, {@link #extras()}, and {@link
+ * #value(Class)} or {@link #extra(String, Class)} asked for a {@code JsonNode} type) is a copy:
+ * changing it never changes the message. Reading typed values ({@link #value(Class)} to a POJO,
+ * map or {@link NdArray}) copies nothing extra. {@link #toString()} never prints a large value,
+ * nor any value when {@link Flags#MINPRINT} is set.
  */
 public final class Message {
   /** The ttl a message gets when none is given: 2, as in the Python toolkit. */
@@ -111,7 +115,11 @@ public final class Message {
     return value.isNull();
   }
 
-  /** A copy of the value as a Jackson tree (a {@code NullNode} for null). */
+  /**
+   * A copy of the value as a Jackson tree (a {@code NullNode} for null). The copy costs as much
+   * as the value is large; to read one field use {@link #valueField(String)}, to read the whole
+   * value use {@link #value(Class)}.
+   */
   public JsonNode valueNode() {
     return value.deepCopy();
   }
@@ -132,7 +140,8 @@ public final class Message {
 
   /**
    * The value converted to {@code type} (a POJO, record, {@code Map}, {@code String},
-   * {@code Integer}, {@link NdArray}, ...). Returns null for a null value.
+   * {@code Integer}, {@link NdArray}, ...). Returns null for a null value. Asked for a Jackson
+   * tree type ({@code JsonNode}, {@code ObjectNode}, ...), returns a copy.
    *
    * @throws MessageFormatException if the value does not convert to {@code type}
    */

@@ -428,7 +428,8 @@ public final class MessageCodec {
 
   /**
    * Converts a JSON tree to {@code type} with the codec's settings (unknown properties
-   * ignored, {@link NdArray} supported).
+   * ignored, {@link NdArray} supported). Never hands back {@code node} itself: converted to a
+   * Jackson tree type, the result is a copy.
    *
    * @throws MessageFormatException if it does not convert
    */
@@ -436,9 +437,9 @@ public final class MessageCodec {
     return convert(node, type, "value");
   }
 
-    static <T> T convert(JsonNode node, Class<T> type, String field) {
+  static <T> T convert(JsonNode node, Class<T> type, String field) {
     try {
-      return MAPPER.treeToValue(node, type);
+      return notShared(node, MAPPER.treeToValue(node, type));
     } catch (IOException | RuntimeException e) {
       throw conversionFailure(field, type.getTypeName(), e);
     }
@@ -446,10 +447,19 @@ public final class MessageCodec {
 
   static <T> T convert(JsonNode node, TypeReference<T> type, String field) {
     try {
-      return MAPPER.treeToValue(node, MAPPER.constructType(type));
+      return notShared(node, MAPPER.<T>treeToValue(node, MAPPER.constructType(type)));
     } catch (IOException | RuntimeException e) {
       throw conversionFailure(field, type.getType().getTypeName(), e);
     }
+  }
+
+  /**
+   * Jackson returns the tree itself when asked for a type the tree already is ({@code
+   * JsonNode}, {@code ObjectNode}, ...); a message's trees must not escape that way.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> T notShared(JsonNode node, T converted) {
+    return converted == node ? (T) node.deepCopy() : converted;
   }
 
   private static MessageFormatException conversionFailure(String field, String type, Exception e) {

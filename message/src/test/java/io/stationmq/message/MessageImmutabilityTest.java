@@ -3,6 +3,7 @@ package io.stationmq.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,5 +52,32 @@ class MessageImmutabilityTest {
     Message m = MessageCodec.decode(MessageCodec.encode(withExtras()));
     ((ObjectNode) m.extras().get("headers")).put("subject", "rat_9");
     assertEquals("mouse_1", m.extras().get("headers").get("subject").asText());
+  }
+
+  @Test
+  void theValueHandedOutAsATreeIsACopy() {
+    Message m = Message.builder().id("a_0").to("b").sender("a").key("K")
+        .value(Map.of("gain", 2, "list", List.of(1, 2))).build();
+    String before = new String(MessageCodec.encode(m), StandardCharsets.UTF_8);
+    Message copy = m.newBuilder().build();
+
+    ((ObjectNode) m.valueNode()).put("gain", 9);
+    ((ArrayNode) m.valueField("list")).add(3);
+    ((ObjectNode) m.value(JsonNode.class)).put("gain", 9);
+    m.value(ObjectNode.class).remove("list");
+    ((ObjectNode) m.value(new TypeReference<JsonNode>() { })).put("gain", 9);
+
+    assertEquals(before, new String(MessageCodec.encode(m), StandardCharsets.UTF_8), "the body is unchanged");
+    assertEquals(copy, m);
+    assertEquals(2, m.valueNode().get("gain").asInt());
+  }
+
+  @Test
+  void anExtraHandedOutAsATreeIsACopy() {
+    Message m = withExtras();
+    String before = new String(MessageCodec.encode(m), StandardCharsets.UTF_8);
+    ((ObjectNode) m.extra("headers", JsonNode.class).orElseThrow()).put("subject", "rat_9");
+    m.extra("headers", ObjectNode.class).orElseThrow().remove("tags");
+    assertEquals(before, new String(MessageCodec.encode(m), StandardCharsets.UTF_8), "the body is unchanged");
   }
 }
