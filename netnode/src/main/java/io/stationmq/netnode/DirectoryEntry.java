@@ -23,4 +23,10 @@ import java.util.Map;
  */
 public record DirectoryEntry(String id, String role, String instance, String software, int protocol,
     List<String> listens, Map<String, Object> meta, Instant connectedSince, Instant lastSeen, long rttMicros,
-    PeerStatus status, long messages) {}
+    PeerStatus status, long messages) {
+  /** Copies {@code listens} and {@code meta} (null taken as empty), so an entry cannot be changed through them. */
+  public DirectoryEntry {
+    listens = listens == null ? List.of() : List.copyOf(listens);
+    meta = meta == null ? Map.of() : Map.copyOf(meta);
+  }
+}

@@ -3,6 +3,8 @@ package io.stationmq.netnode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.MessageCodec;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +19,32 @@ public final class StreamBatch {
   private final Map<String, Object> headers;
   private final List<JsonNode> samples;
 
-  /** Creates a batch; the sample trees are owned by the batch and must not be changed. */
+  /**
+   * Creates a batch; the sample trees are handed over (not copied: the caller must not change
+   * them afterwards), the headers are copied, nested maps and lists included.
+   */
   public StreamBatch(String sender, String id, String key, Map<String, Object> headers, List<JsonNode> samples) {
     this.sender = sender;
     this.id = id;
     this.key = key;
-    this.headers = Map.copyOf(headers);
+    this.headers = Map.copyOf(frozen(headers));
     this.samples = List.copyOf(samples);
+  }
+
+  /** An unmodifiable copy of a header value: maps and lists (as JSON decodes) all the way down. */
+  @SuppressWarnings("unchecked")
+  private static <T> T frozen(T value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, frozen(v)));
+      return (T) Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      list.forEach(v -> copy.add(frozen(v)));
+      return (T) Collections.unmodifiableList(copy);
+    }
+    return value;
   }
 
   /** The sender's id. */
@@ -41,7 +62,10 @@ public final class StreamBatch {
     return key;
   }
 
-  /** The batch headers (e.g. {@code subject}, {@code pilot}, {@code continuous}); null values left out. */
+  /**
+   * The batch headers (e.g. {@code subject}, {@code pilot}, {@code continuous}); null values left
+   * out. Unmodifiable, nested maps and lists included.
+   */
   public Map<String, Object> headers() {
     return headers;
   }
@@ -51,7 +75,7 @@ public final class StreamBatch {
     return samples.size();
   }
 
-  /** The samples as JSON trees (copies). */
+  /** The samples as JSON trees (copies: changing one never changes the batch). */
   public List<JsonNode> sampleNodes() {
     List<JsonNode> copies = new ArrayList<>(samples.size());
     samples.forEach(s -> copies.add(s.deepCopy()));
@@ -59,7 +83,8 @@ public final class StreamBatch {
   }
 
   /**
-   * The samples converted to {@code type}, in order.
+   * The samples converted to {@code type}, in order; a Jackson tree type ({@code JsonNode})
+   * gives copies.
    *
    * @throws io.stationmq.message.MessageFormatException if a sample does not convert
    */
