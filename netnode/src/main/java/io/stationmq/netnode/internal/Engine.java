@@ -1,11 +1,9 @@
 package io.stationmq.netnode.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Envelope;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
-import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
 import io.stationmq.message.Timestamps;
 import io.stationmq.netnode.BatchListen;
@@ -72,7 +70,6 @@ public final class Engine implements AutoCloseable {
 
   private final EngineConfig config;
   private final String id;
-  private final String aliasId;
   private final EndpointOptions options;
   private final Counters counters = new Counters();
   private final Notifier notifier;
@@ -104,9 +101,8 @@ public final class Engine implements AutoCloseable {
   private int routerIndex = -1;
   private int dealerIndex = -1;
   private final Delivery delivery;
-  private final Deduplicator dedup;
+  private final Intake intake;
   private final Routes routes;
-  private Dispatcher.Inbound parked;
   private final PeerWriter writer;
   private final Liveness liveness;
   private volatile boolean upstreamRefused;
@@ -119,7 +115,6 @@ public final class Engine implements AutoCloseable {
   public Engine(EngineConfig config) {
     this.config = config;
     this.id = config.id();
-    this.aliasId = "_" + id;
     this.options = config.options();
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
@@ -144,7 +139,8 @@ public final class Engine implements AutoCloseable {
         options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
     this.delivery = new Delivery(id, new DeliveryWire(), outbox, counters, notifier, warnings, options.ticker()::read,
         options.maxInFlight());
-    this.dedup = new Deduplicator(options.dedupWindow().toNanos(), options.dedupCapacity(), counters.dedupEvictedEarly);
+    this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
+        options.ticker()::read, new IntakeWire());
     try {
       this.wakePipe = Pipe.open();
       wakePipe.source().configureBlocking(false);
@@ -523,12 +519,12 @@ public final class Engine implements AutoCloseable {
   private void loop() {
     while (true) {
       if (closing && intakeStopped.getCount() > 0) {
-        parked = null; // received but neither handed over nor confirmed: the sender will repeat it
+        intake.dropParked(); // received but neither handled nor confirmed: the sender will repeat it
         intakeStopped.countDown();
       }
       long now = options.ticker().read();
       long timeout = pollTimeoutMillis(now);
-      ZMQ.Poller p = parked != null || closing ? wakeOnlyPoller : poller;
+      ZMQ.Poller p = intake.isParked() || closing ? wakeOnlyPoller : poller;
       p.poll(timeout);
       if (p.pollin(0)) {
         // Drain, then clear: clearing first lets a caller's byte be drained with the flag left
@@ -545,10 +541,10 @@ public final class Engine implements AutoCloseable {
         confirmHandled();
         return;
       }
-      if (parked != null && !closing) {
-        retryParked();
+      if (!closing) {
+        intake.retryParked();
       }
-      if (parked == null && !closing) {
+      if (!intake.isParked() && !closing) {
         if (routerIndex >= 0 && poller.pollin(routerIndex)) {
           readAll(router, true);
         }
@@ -600,8 +596,7 @@ public final class Engine implements AutoCloseable {
         return true;
       }
       if (c instanceof Dispatcher.Inbound handled) {
-        dedup.handled(handled.message());
-        sendConfirm(handled.message(), handled.via());
+        intake.handled(handled);
         continue;
       }
       Outgoing o = (Outgoing) c;
@@ -624,8 +619,7 @@ public final class Engine implements AutoCloseable {
     Object c;
     while ((c = commands.poll()) != null) {
       if (c instanceof Dispatcher.Inbound handled) {
-        dedup.handled(handled.message());
-        sendConfirm(handled.message(), handled.via());
+        intake.handled(handled);
       } else {
         others.add(c);
       }
@@ -634,7 +628,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
-    for (int i = 0; i < READ_BUDGET && parked == null && !closing; i++) {
+    for (int i = 0; i < READ_BUDGET && !intake.isParked() && !closing; i++) {
       List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) : receive(socket); // CURVE hook: id pinned to key
       if (frames == null) {
         return;
@@ -642,9 +636,9 @@ public final class Engine implements AutoCloseable {
       counters.received.increment();
       try {
         if (isRouter) {
-          onRouterFrames(frames);
+          intake.fromRouter(frames);
         } else {
-          onDealerFrames(frames);
+          intake.fromUpstream(frames);
         }
       } catch (RuntimeException e) {
         // A bug must cost one message, never the endpoint.
@@ -670,198 +664,10 @@ public final class Engine implements AutoCloseable {
     return frames;
   }
 
-  private void onRouterFrames(List<byte[]> frames) {
-    Envelope env;
-    try {
-      env = Envelope.fromRouter(frames);
-    } catch (MessageFormatException e) {
-      malformed("ROUTER", e.getMessage());
-      return;
-    }
-    String from = env.senderId();
-    routes.connected(from);
-    liveness.heardFrom(from, options.ticker().read());
-    if (env.isPing()) {
-      // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
-      PeerWriter.Status echoed = sendNow(router, env.echo());
-      if (echoed == PeerWriter.Status.SENT) {
-        counters.sent.increment();
-      } else if (echoed == PeerWriter.Status.FULL) {
-        counters.dropped.increment();
-      }
-      return;
-    }
-    if (oversize(env.body(), from)) {
-      return;
-    }
-    if (config.forwarding() && !isMe(env.recipient())) {
-      forward(env, from);
-      return;
-    }
-    deliverLocal(env.body(), from);
-  }
-
-  private void onDealerFrames(List<byte[]> frames) {
-    Envelope env;
-    try {
-      env = Envelope.fromDealer(frames);
-    } catch (MessageFormatException e) {
-      malformed("upstream " + config.upstreamId(), e.getMessage());
-      return;
-    }
-    liveness.heardFromUpstream(options.ticker().read());
-    if (env.isPing() || oversize(env.body(), config.upstreamId())) {
-      return;
-    }
-    if (config.forwarding() && env.recipient() != null && !isMe(env.recipient())) {
-      forward(env, null);
-      return;
-    }
-    deliverLocal(env.body(), null);
-  }
-
-  private boolean isMe(String to) {
-    return to == null || to.equals(id) || to.equals(aliasId);
-  }
-
-  private boolean oversize(byte[] body, String from) {
-    if (body.length <= options.maxMessageBytes()) {
-      return false;
-    }
-    counters.oversize.increment();
-    String reason = "body of " + body.length + " bytes exceeds maxMessageBytes " + options.maxMessageBytes();
-    warnings.warn("{}: dropped input from '{}': {}", id, from, reason);
-    notifier.malformed(from, reason);
-    return true;
-  }
-
-  private void malformed(String source, String reason) {
-    counters.malformed.increment();
-    warnings.warn("{}: dropped malformed input from {}: {}", id, source, reason);
-    notifier.malformed(source, reason);
-  }
-
-  /**
-   * Decodes a message for this endpoint, settles confirmations and notices, confirms and
-   * hands the rest to the dispatcher. {@code via} is the ROUTER identity it came from, or
-   * null when it came from upstream.
-   */
-  private void deliverLocal(byte[] body, String via) {
-    Message m;
-    try {
-      m = MessageCodec.decode(body);
-    } catch (MessageFormatException e) {
-      malformed(via == null ? "upstream " + config.upstreamId() : "'" + via + "'", e.getMessage());
-      return;
-    }
-    if (via != null ? liveness.onPeerMessage(via, m) : liveness.onUpstreamMessage(m, options.ticker().read())) {
-      return;
-    }
-    if (m.key().equals(Keys.CONFIRM)) {
-      onConfirm(m);
-      return;
-    }
-    if (m.key().equals(Keys.UNREACHABLE)) {
-      onUnreachableNotice(m);
-      return;
-    }
-    boolean confirm = !m.hasFlag(Flags.NOREPEAT);
-    // A request is confirmed by its reply, which saves a message per request; a repeat is
-    // answered below (see answerRepeat). Any other confirmed message is confirmed once its
-    // listen has returned (see handled), so a confirmation means handled, not queued.
-    boolean confirmWhenHandled = confirm && !m.key().equals(Keys.REQUEST) && !m.key().equals(Keys.REPLY);
-    Deduplicator.Seen seen = confirm ? dedup.seen(m, options.ticker().read(), confirmWhenHandled)
-        : Deduplicator.Seen.NEW;
-    if (seen != Deduplicator.Seen.NEW) {
-      counters.duplicates.increment();
-      if (m.key().equals(Keys.REQUEST)) {
-        requests.onRepeat(m, via);
-      } else if (seen == Deduplicator.Seen.HANDLED) {
-        sendConfirm(m, via);
-      } // else its listen is still running: the confirmation follows when it returns
-      return;
-    }
-    if (m.key().equals(Keys.REPLY)) {
-      if (confirm) {
-        sendConfirm(m, via);
-      }
-      requests.onReply(m);
-      return;
-    }
-    String refusal = config.gate() == null ? null : config.gate().refusal(m, via);
-    if (refusal != null) {
-      refuse(m, via, confirm, refusal);
-      return;
-    }
-    Dispatcher.Inbound inbound = new Dispatcher.Inbound(m, via, confirmWhenHandled);
-    if (!dispatcher.offer(inbound)) {
-      parked = inbound;
-    }
-  }
-
-  /**
-   * Drops a message its admin gate refused: counted, logged (rate limited apart from the other
-   * warnings, so a flood of refusals cannot hide them), and a confirmed one
-   * answered with an {@code SMQ_UNREACHABLE} notice whose reason starts with "refused" (a Java
-   * sender's future fails with it), then confirmed (a Python sender ignores the notice and
-   * stops repeating on the confirmation; a Java one has settled already and ignores it).
-   */
-  private void refuse(Message m, String via, boolean confirm, String reason) {
-    dedup.handled(m); // settled: a repeat is confirmed again, not refused again
-    counters.refused.increment();
-    config.gate().warn(reason, m.id());
-    if (confirm) {
-      writeVia(via, m.sender(), MessageCodec.encode(config.gate().notice(ids.next(), m, reason)));
-      sendConfirm(m, via);
-    }
-  }
-
-  private void retryParked() {
-    if (dispatcher.offer(parked)) {
-      parked = null;
-    }
-  }
-
   /** A worker reports a confirmed message handled (any thread): the socket thread confirms it. */
   private void handled(Dispatcher.Inbound inbound) {
     commands.add(inbound);
     wakeUp();
-  }
-
-  private void onConfirm(Message confirm) {
-    counters.confirmsReceived.increment();
-    JsonNode value = confirm.valueNode();
-    if (!value.isTextual()) {
-      malformed("'" + confirm.sender() + "'", "CONFIRM " + confirm.id() + " has a non-string value");
-      return;
-    }
-    settleDelivery(value.textValue());
-  }
-
-  /** Completes the delivery future of a message this endpoint sent, confirmed by a CONFIRM or, for a request, by its reply. */
-  private void settleDelivery(String messageId) {
-    delivery.settle(messageId);
-  }
-
-  private void onUnreachableNotice(Message notice) {
-    JsonNode v = notice.valueNode();
-    String messageId = v.path("id").asText(null);
-    String recipient = v.path("to").asText("?");
-    String station = v.path("station").asText(notice.sender());
-    String reason = v.path("reason").asText("no route");
-    counters.unreachable.increment();
-    if (!delivery.unreachable(messageId, recipient, station, reason, v.path("retry").asBoolean(false))) {
-      warnings.warn("{}: '{}' could not deliver message {} to '{}': {}", id, station, messageId, recipient, reason);
-      notifier.unreachable(recipient, messageId, station + ": " + reason);
-    }
-  }
-
-  private void sendConfirm(Message m, String via) {
-    Message c = Message.builder().id(ids.next()).to(m.sender()).sender(id).key(Keys.CONFIRM)
-        .value(m.id()).flag(Flags.NOREPEAT).build();
-    if (writeVia(via, m.sender(), MessageCodec.encode(c)) == Routes.Result.OK) {
-      counters.confirmsSent.increment();
-    }
   }
 
   /** Writes a body for {@code to} back through the hop {@code via} (a ROUTER identity, or null for upstream). */
@@ -875,47 +681,6 @@ public final class Engine implements AutoCloseable {
       return Routes.Result.UNREACHABLE;
     }
     return routes.back(via, to, body);
-  }
-
-  // ------------------------------------------------------------------ forwarding
-
-  private void forward(Envelope env, String via) {
-    MessageCodec.BodyHeader header = MessageCodec.peekHeader(env.body());
-    if (header != null) {
-      routes.learn(header.sender(), via);
-    }
-    Routes.Result r = routes.forward(env);
-    if (r == Routes.Result.OK) {
-      counters.forwarded.increment();
-    } else if (r == Routes.Result.UNREACHABLE) {
-      reportUnreachable(env, header, via);
-    }
-  }
-
-  private void reportUnreachable(Envelope env, MessageCodec.BodyHeader header, String via) {
-    counters.unreachable.increment();
-    String target = env.nextHop();
-    String messageId = header == null ? null : header.id();
-    String reason = "no connection or route to '" + target + "'";
-    warnings.warn("{}: cannot pass message {} from '{}' on to '{}': {}", id, messageId,
-        header == null ? via : header.sender(), env.recipient(), reason);
-    notifier.unreachable(env.recipient(), messageId, reason);
-    if (header == null || header.key() == null
-        || header.key().equals(Keys.CONFIRM) || header.key().equals(Keys.UNREACHABLE)) {
-      return;
-    }
-    Map<String, Object> value = new LinkedHashMap<>();
-    value.put("id", header.id());
-    value.put("to", env.recipient());
-    value.put("station", id);
-    value.put("reason", reason);
-    // A recipient this Station knows (connected lately, perhaps restarting) may be back within
-    // the sender's ttl, and so may any recipient while this Station has just started and
-    // cannot know yet: the sender repeats within its ttl instead of failing at once.
-    value.put("retry", mayComeBack(target));
-    Message notice = Message.builder().id(ids.next()).to(header.sender()).sender(id).key(Keys.UNREACHABLE)
-        .value(value).flag(Flags.NOREPEAT).build();
-    writeVia(via, header.sender(), MessageCodec.encode(notice));
   }
 
   // ------------------------------------------------------------------ own messages
@@ -990,7 +755,7 @@ public final class Engine implements AutoCloseable {
   private void shutdownSocketThread() {
     intakeStopped.countDown();
     requests.closeAll();
-    parked = null;
+    intake.dropParked();
     writer.dropAll();
     delivery.closeAll();
     closeSockets();
@@ -1029,6 +794,30 @@ public final class Engine implements AutoCloseable {
           warnings.warn("{}: closed; message {} to '{}' not sent", id, o.message().id(), o.message().to());
         }
       }
+    }
+  }
+
+  /** The intake's access to the sockets and liveness (socket thread). */
+  private final class IntakeWire implements Intake.Wire {
+    @Override
+    public void echo(List<byte[]> frames) {
+      // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
+      PeerWriter.Status echoed = sendNow(router, frames);
+      if (echoed == PeerWriter.Status.SENT) {
+        counters.sent.increment();
+      } else if (echoed == PeerWriter.Status.FULL) {
+        counters.dropped.increment();
+      }
+    }
+
+    @Override
+    public Routes.Result back(String via, String to, byte[] body) {
+      return writeVia(via, to, body);
+    }
+
+    @Override
+    public boolean mayComeBack(String peer) {
+      return Engine.this.mayComeBack(peer);
     }
   }
 
@@ -1122,12 +911,12 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void confirm(Message m, String via) {
-      sendConfirm(m, via);
+      intake.confirm(m, via);
     }
 
     @Override
     public void settle(String messageId) {
-      settleDelivery(messageId);
+      delivery.settle(messageId);
     }
 
     @Override
