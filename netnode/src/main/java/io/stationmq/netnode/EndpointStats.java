@@ -30,6 +30,9 @@ package io.stationmq.netnode;
  * @param authFailures with {@link EndpointOptions#security()}: connections refused during the
  *     CURVE handshake (a key not in the allowlist, a peer without CURVE or with another server
  *     key) and messages refused because their id is pinned to another key
+ * @param handovers times a peer's id, still alive here, came in over a new connection: a quick
+ *     reconnect, or another endpoint taking over the id (a ROUTER hands an id to its newest
+ *     connection); each is logged with both addresses
  */
 public record EndpointStats(
     long received,
@@ -51,4 +54,5 @@ public record EndpointStats(
     long lateReplies,
     long inFlight,
     long refused,
-    long authFailures) {}
+    long authFailures,
+    long handovers) {}

@@ -25,6 +25,7 @@ final class Counters {
   final LongAdder lateReplies = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder authFailures = new LongAdder();
+  final LongAdder handovers = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
 
   EndpointStats snapshot() {
@@ -32,6 +33,7 @@ final class Counters {
         received.sum(), sent.sum(), forwarded.sum(), dispatched.sum(), confirmsSent.sum(),
         confirmsReceived.sum(), repeated.sum(), duplicates.sum(), dedupEvictedEarly.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
-        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum(), authFailures.sum());
+        ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum(), authFailures.sum(),
+        handovers.sum());
   }
 }

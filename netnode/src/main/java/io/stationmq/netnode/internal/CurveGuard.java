@@ -63,6 +63,7 @@ public final class CurveGuard implements AutoCloseable {
   private static final int REFUSED_READ_BUDGET = 256;
   private static final long PENDING_MILLIS = 60_000;
 
+  private String lastPeerAddress;
   private final String id;
   private final CurveSecurity security;
   private final Counters counters;
@@ -179,6 +180,11 @@ public final class CurveGuard implements AutoCloseable {
    * frame list; messages refused on the way are dropped, counted and logged. Null when there is
    * none (or after {@value #REFUSED_READ_BUDGET} refused in a row: the caller polls again).
    */
+  /** The address of the connection the last message {@link #receive} returned came by, or null. */
+  String lastPeerAddress() {
+    return lastPeerAddress;
+  }
+
   List<byte[]> receive(ZMQ.Socket socket) {
     for (int i = 0; i < REFUSED_READ_BUDGET; i++) {
       Msg first = socket.recvMsg(ZMQ.DONTWAIT);
@@ -194,6 +200,7 @@ public final class CurveGuard implements AutoCloseable {
         frames.add(m.data());
         if (key == null && m.getMetadata() != null) {
           key = m.getMetadata().get(Metadata.USER_ID);
+          lastPeerAddress = m.getMetadata().get(Metadata.PEER_ADDRESS);
         }
         more = m.hasMore();
       }

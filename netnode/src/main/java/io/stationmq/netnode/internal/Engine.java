@@ -41,7 +41,9 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import zmq.Msg;
 import zmq.ZError;
+import zmq.io.Metadata;
 
 /**
  * The endpoint engine that NetNode and Station are faces of (see DESIGN.md, "One engine,
@@ -100,6 +102,7 @@ public final class Engine implements AutoCloseable {
   private ZMQ.Poller wakeOnlyPoller;
   private int routerIndex = -1;
   private int dealerIndex = -1;
+  private String routerPeerAddress;
   private final Delivery delivery;
   private final Intake intake;
   private final Routes routes;
@@ -124,7 +127,8 @@ public final class Engine implements AutoCloseable {
         options.dedupWindow(), options.dedupCapacity() != 0);
     dispatcher.on(Keys.REQUEST, requests::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
-    this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys);
+    this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys,
+        counters.handovers);
     requests.provide("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
     requests.provide("INFO", request -> info());
     if (config.forwarding()) {
@@ -629,14 +633,15 @@ public final class Engine implements AutoCloseable {
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
     for (int i = 0; i < READ_BUDGET && !intake.isParked() && !closing; i++) {
-      List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) : receive(socket); // CURVE hook: id pinned to key
+      List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) // CURVE hook: id pinned to key
+          : isRouter ? receiveFromRouter() : receive(socket);
       if (frames == null) {
         return;
       }
       counters.received.increment();
       try {
         if (isRouter) {
-          intake.fromRouter(frames);
+          intake.fromRouter(frames, curve != null ? curve.lastPeerAddress() : routerPeerAddress);
         } else {
           intake.fromUpstream(frames);
         }
@@ -646,6 +651,32 @@ public final class Engine implements AutoCloseable {
         warnings.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
       }
     }
+  }
+
+  /**
+   * The next message on the ROUTER, noting the address of the connection it came by (ZeroMQ's
+   * Peer-Address property) in {@link #routerPeerAddress}, so that an id moving to another
+   * connection is seen.
+   */
+  private List<byte[]> receiveFromRouter() {
+    Msg first = router.recvMsg(ZMQ.DONTWAIT);
+    if (first == null) {
+      return null;
+    }
+    List<byte[]> frames = new ArrayList<>(4);
+    frames.add(first.data());
+    String address = null;
+    boolean more = first.hasMore();
+    while (more) {
+      Msg m = router.recvMsg(0);
+      frames.add(m.data());
+      if (address == null && m.getMetadata() != null) {
+        address = m.getMetadata().get(Metadata.PEER_ADDRESS);
+      }
+      more = m.hasMore();
+    }
+    routerPeerAddress = address;
+    return frames;
   }
 
   private static List<byte[]> receive(ZMQ.Socket socket) {

@@ -92,8 +92,8 @@ final class Intake {
     parked = null;
   }
 
-  /** Frames read from the ROUTER. */
-  void fromRouter(List<byte[]> frames) {
+  /** Frames read from the ROUTER, over the connection from {@code peerAddress} (null when unknown). */
+  void fromRouter(List<byte[]> frames, String peerAddress) {
     Envelope env;
     try {
       env = Envelope.fromRouter(frames);
@@ -103,6 +103,7 @@ final class Intake {
     }
     String from = env.senderId();
     routes.connected(from);
+    liveness.connectedFrom(from, peerAddress); // first: a peer coming back from DEAD is no takeover
     liveness.heardFrom(from, clock.getAsLong());
     if (env.isPing()) {
       wire.echo(env.echo());

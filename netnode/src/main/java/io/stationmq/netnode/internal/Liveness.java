@@ -5,6 +5,7 @@ import io.stationmq.netnode.DirectoryEntry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,8 @@ final class Liveness {
   private final PeerDirectory peers;
   private final UpstreamLink upstream;
 
-  Liveness(EngineConfig config, Notifier notifier, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens) {
+  Liveness(EngineConfig config, Notifier notifier, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens,
+      LongAdder handovers) {
     long interval = config.options().heartbeatInterval().toNanos();
     int tolerance = config.options().livenessTolerance();
     long retention = Math.max(MIN_RETENTION.toNanos(), 10 * interval * tolerance);
@@ -35,11 +37,16 @@ final class Liveness {
     // reconnected one; this run's instance id serves.
     String boot = upstream != null ? upstream.instance() : java.util.UUID.randomUUID().toString();
     this.peers = new PeerDirectory(config.id(), boot, interval, tolerance, retention, notifier::run, ids, wire,
-        System::currentTimeMillis);
+        System::currentTimeMillis, handovers);
   }
 
   void heardFrom(String identity, long now) {
     peers.heardFrom(identity, now);
+  }
+
+  /** The connection {@code identity}'s frames came by (see {@link PeerDirectory#connectedFrom}). */
+  void connectedFrom(String identity, String address) {
+    peers.connectedFrom(identity, address);
   }
 
   boolean onPeerMessage(String identity, Message m) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -65,10 +66,13 @@ final class PeerDirectory {
   private final RateLimitedLog peerLog = new RateLimitedLog(log, 10, 10_000_000_000L);
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private long nextCheck;
+  private final LongAdder handovers;
 
   PeerDirectory(String id, String boot, long intervalNanos, int tolerance, long retentionNanos,
-      Consumer<Consumer<EndpointListener>> events, Supplier<String> ids, Wire wire, LongSupplier wallMillis) {
+      Consumer<Consumer<EndpointListener>> events, Supplier<String> ids, Wire wire, LongSupplier wallMillis,
+      LongAdder handovers) {
     this.id = id;
+    this.handovers = handovers;
     this.boot = boot;
     this.intervalNanos = intervalNanos;
     this.toleranceNanos = intervalNanos * tolerance;
@@ -97,6 +101,7 @@ final class PeerDirectory {
     volatile long rttMicros = -1;
     volatile PeerStatus status = PeerStatus.UNKNOWN;
     volatile long messages;
+    String address;
 
     Entry(String identity, long now, long wallMillis) {
       this.identity = identity;
@@ -145,6 +150,29 @@ final class PeerDirectory {
     } else if (e.status == PeerStatus.SUSPECT) {
       changeStatus(e, PeerStatus.ALIVE, "heard from again");
     }
+  }
+
+  /**
+   * The connection (ZeroMQ's peer address) {@code identity}'s frames came by. An id that moves
+   * to another connection while it is alive here is a quick reconnect, or another endpoint
+   * taking over the id: ZeroMQ hands an id to its newest connection, and the old one's messages
+   * go to the new one from then on. Either way it is counted and logged with both addresses,
+   * so a takeover is never silent (with CURVE, ids are also pinned to keys).
+   */
+  void connectedFrom(String identity, String address) {
+    Entry e = address == null ? null : entries.get(identity);
+    if (e == null) {
+      return;
+    }
+    String before = e.address;
+    e.address = address;
+    if (before == null || before.equals(address) || e.status == PeerStatus.DEAD) {
+      return;
+    }
+    handovers.increment();
+    peerLog.warn("{}: '{}' now connects from {} (was {}) while {}: a quick reconnect, or another endpoint "
+        + "taking over its id; messages for '{}' go to the new connection", id, identity, address, before,
+        e.status, identity);
   }
 
   /** Handles HELLO and HEARTBEAT from a ROUTER peer; true when consumed. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +28,7 @@ class PeerDirectoryTest {
   private final List<String> events = new ArrayList<>();
   private final List<Message> replies = new ArrayList<>();
   private long wall = 1_000_000;
+  private final LongAdder handovers = new LongAdder();
 
   private final EndpointListener listener = new EndpointListener() {
     @Override
@@ -52,7 +54,7 @@ class PeerDirectoryTest {
 
   /** Events are queued, as on the callback thread, and delivered by {@link #deliver()}. */
   private final PeerDirectory directory = new PeerDirectory("T", "boot", INTERVAL, 5, RETENTION, queued::add,
-      () -> "T_live", (identity, m) -> replies.add(m), () -> wall);
+      () -> "T_live", (identity, m) -> replies.add(m), () -> wall, handovers);
 
   private List<String> deliver() {
     queued.forEach(e -> e.accept(listener));
@@ -162,5 +164,19 @@ class PeerDirectoryTest {
       directory.check(t);
     }
     assertEquals(PeerStatus.ALIVE, status("rig"));
+  }
+
+  @Test
+  void anIdThatMovesToAnotherConnectionWhileAliveIsCountedAndADeadOneComingBackIsNot() {
+    helloFrom("rig", "i1", 0);
+    directory.connectedFrom("rig", "127.0.0.1:40001");
+    directory.connectedFrom("rig", "127.0.0.1:40001");
+    assertEquals(0, handovers.sum(), "the same connection");
+    directory.connectedFrom("rig", "10.0.0.9:50000"); // someone else claims 'rig' while it is alive
+    assertEquals(1, handovers.sum());
+    directory.check(600 * MS + INTERVAL / 4); // silent: DEAD
+    assertEquals(PeerStatus.DEAD, status("rig"));
+    directory.connectedFrom("rig", "127.0.0.1:40002"); // a restart after it was gone
+    assertEquals(1, handovers.sum(), "coming back after DEAD is no takeover");
   }
 }
