@@ -95,6 +95,7 @@ public final class Engine implements AutoCloseable {
 
   // Owned by the socket thread.
   private ZContext context;
+  private boolean sharedContext;
   private CurveGuard curve; // CURVE hook: null without EndpointOptions.security()
   private ZMQ.Socket router;
   private ZMQ.Socket dealer;
@@ -457,10 +458,15 @@ public final class Engine implements AutoCloseable {
   }
 
   private void openSockets() {
-    context = new ZContext(1);
-    JeromqFailures.report(context, id, warnings);
-    curve = CurveGuard.open(context, config, counters); // CURVE hook: ZAP handler, before any socket
-    context.setLinger((int) options.linger().toMillis());
+    if (options.security() == null) {
+      context = SharedContext.acquire(); // one I/O thread and reaper for the process's endpoints
+      sharedContext = true;
+    } else {
+      context = new ZContext(1); // its ZAP handler binds a context-wide address
+      JeromqFailures.report(context, id, warnings);
+      curve = CurveGuard.open(context, config, counters); // CURVE hook: ZAP handler, before any socket
+      context.setLinger((int) options.linger().toMillis());
+    }
     poller = context.createPoller(3);
     wakeOnlyPoller = context.createPoller(1);
     poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
@@ -802,7 +808,21 @@ public final class Engine implements AutoCloseable {
     if (curve != null) {
       curve.close(); // CURVE hook: stop the ZAP handler before the context
     }
-    if (context != null) {
+    if (sharedContext) {
+      // Close only what is this endpoint's: its sockets (each lingers as set) and pollers.
+      for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
+        if (s != null) {
+          s.close();
+        }
+      }
+      for (ZMQ.Poller p : new ZMQ.Poller[] {poller, wakeOnlyPoller}) {
+        if (p != null) {
+          p.close();
+        }
+      }
+      sharedContext = false;
+      SharedContext.release();
+    } else if (context != null) {
       context.close();
     }
     try {
