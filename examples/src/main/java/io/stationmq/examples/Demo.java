@@ -81,7 +81,8 @@ public final class Demo {
   private final Map<String, String> rigOf = new LinkedHashMap<>();
   private final List<NetNode> controllers = new ArrayList<>();
   private final Map<String, NetNode> controllerById = new ConcurrentHashMap<>();
-  private final List<CompletableFuture<DeliveryReceipt>> commands = new ArrayList<>();
+  /** Commands sent; each one's future adds to confirmed or failed (counts only: a long run keeps no futures). */
+  private final AtomicLong commandsSent = new AtomicLong();
   private final LatencyRecorder latency = new LatencyRecorder();
   private final AtomicLong confirmed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -146,7 +147,7 @@ public final class Demo {
   }
 
   private void command(NetNode controller, String key) {
-    Object value = key.equals("PARAM") ? Map.of("reward_ms", 20 + commands.size() % 10) : null;
+    Object value = key.equals("PARAM") ? Map.of("reward_ms", 20 + commandsSent.get() % 10) : null;
     CompletableFuture<DeliveryReceipt> f = terminal.sendConfirmed(
         terminal.message(controller.id(), key, value).path(rigOf.get(controller.id()), controller.id()).build());
     f.whenComplete((receipt, error) -> {
@@ -158,7 +159,7 @@ public final class Demo {
         out.println("\ncommand " + key + " to " + controller.id() + " failed: " + error.getMessage());
       }
     });
-    commands.add(f);
+    commandsSent.incrementAndGet();
   }
 
   /** Pushes samples at the configured rate, sends PARAM commands, and prints status, until the duration is over. */
@@ -216,9 +217,9 @@ public final class Demo {
   private void awaitQuiet() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      boolean commandsDone = commands.stream().allMatch(CompletableFuture::isDone);
+      boolean commandsDone = confirmed.get() + failed.get() >= commandsSent.get();
       boolean samplesIn = totalReceived() >= totalSent();
-      boolean statesIn = totalStates() >= commands.size();
+      boolean statesIn = totalStates() >= commandsSent.get();
       if (commandsDone && samplesIn && statesIn) {
         return;
       }
@@ -228,7 +229,7 @@ public final class Demo {
 
   private Report summarize() {
     long dropped = streams.values().stream().mapToLong(s -> s.stats().dropped()).sum();
-    Report r = new Report(totalSent(), totalReceived(), dropped, commands.size(), confirmed.get(), failed.get(),
+    Report r = new Report(totalSent(), totalReceived(), dropped, commandsSent.get(), confirmed.get(), failed.get(),
         totalStates(), repeats(), latency.percentile(50), latency.percentile(99));
     out.println();
     out.printf("%-14s %10s %10s %8s %8s%n", "controller", "sent", "received", "lost", "states");
@@ -303,34 +304,38 @@ public final class Demo {
   }
 
   /** Round-trip times in microseconds, in the order recorded; percentiles over all or the latest. Thread-safe. */
+  /** The latest {@link #KEPT} round trips (a ring: a run of any length costs the same memory). */
   private static final class LatencyRecorder {
-    private long[] values = new long[1024];
-    private int size;
+    static final int KEPT = 100_000;
+    private final long[] ring = new long[KEPT];
+    private long recorded;
 
     synchronized void record(long micros) {
-      if (size == values.length) {
-        values = java.util.Arrays.copyOf(values, size * 2);
-      }
-      values[size++] = micros;
+      ring[(int) (recorded++ % KEPT)] = micros;
     }
 
+    /** The percentile over every kept round trip (the whole run, up to the latest {@link #KEPT}). */
     synchronized long percentile(int p) {
-      return percentileOfLast(p, size);
+      return percentileOfLast(p, KEPT);
     }
 
     /** The percentile over the latest {@code count} values (all of them if fewer). */
     synchronized long percentileOfLast(int p, int count) {
-      int n = Math.min(count, size);
+      int n = Math.min(count, size());
       if (n == 0) {
         return 0;
       }
-      long[] sorted = java.util.Arrays.copyOfRange(values, size - n, size);
+      long[] sorted = new long[n];
+      for (int i = 0; i < n; i++) {
+        sorted[i] = ring[(int) ((recorded - n + i) % KEPT)];
+      }
       java.util.Arrays.sort(sorted);
       return sorted[Math.min(n - 1, Math.max(0, (int) Math.ceil(p / 100.0 * n) - 1))];
     }
 
+    /** Round trips kept: all of them, up to {@link #KEPT}. */
     synchronized int size() {
-      return size;
+      return (int) Math.min(recorded, KEPT);
     }
   }
 }
