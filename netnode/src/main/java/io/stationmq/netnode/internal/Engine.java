@@ -19,8 +19,6 @@ import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.SendResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +26,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -78,11 +74,8 @@ public final class Engine implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final MessageIds ids;
   private final RateLimitedLog warnings;
-  private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean wakePending = new AtomicBoolean();
-  private final AtomicInteger queuedSends = new AtomicInteger();
+  private final CommandQueue commands = new CommandQueue();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
-  private final Pipe wakePipe;
   private final Thread socketThread;
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
@@ -146,12 +139,6 @@ public final class Engine implements AutoCloseable {
         options.maxInFlight());
     this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
         options.ticker()::read, new IntakeWire());
-    try {
-      this.wakePipe = Pipe.open();
-      wakePipe.source().configureBlocking(false);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot open the wake-up pipe", e);
-    }
     this.socketThread = new Thread(this::runSocketThread, config.threadPrefix() + "-io");
     socketThread.setDaemon(true);
     socketThread.start();
@@ -337,13 +324,11 @@ public final class Engine implements AutoCloseable {
     // Writes waiting for a full peer count too: a producer faster than its consumer fills its
     // own send queue, so it is told (send returns DROPPED_QUEUE_FULL) or slowed down
     // (sendQueueFullWait, a stream's BLOCK) instead of losing messages further on.
-    return queuedSends.get() + writer.waitingNow() < options.sendQueueCapacity();
+    return commands.queuedSends() + writer.waitingNow() < options.sendQueueCapacity();
   }
 
   private void enqueue(Outgoing command) {
-    queuedSends.incrementAndGet();
-    commands.add(command);
-    wakeUp();
+    commands.addSend(command);
     if (terminated) {
       failLeftoverCommands();
     }
@@ -351,13 +336,7 @@ public final class Engine implements AutoCloseable {
 
   /** Wakes the socket thread from its poll; cheap when a wake-up is already pending. */
   void wakeUp() {
-    if (wakePending.compareAndSet(false, true)) {
-      try {
-        wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-      } catch (IOException closed) {
-        // The socket thread has ended; nothing to wake.
-      }
-    }
+    commands.wakeUp();
   }
 
   /**
@@ -396,7 +375,6 @@ public final class Engine implements AutoCloseable {
     boolean handOver = isOwnThread(Thread.currentThread()) && socketThread.isAlive();
     finishCloseOnSocketThread = handOver;
     commands.add(CLOSE);
-    wakeUp();
     if (handOver) {
       if (terminated) { // the socket thread ended on its own meanwhile: finish here
         notifier.shutdown(0);
@@ -425,7 +403,6 @@ public final class Engine implements AutoCloseable {
     closeRequested.set(true);
     closing = true;
     commands.add(CLOSE);
-    wakeUp();
     try {
       socketThread.join(CLOSE_TIMEOUT_MILLIS);
     } catch (InterruptedException e) {
@@ -469,8 +446,8 @@ public final class Engine implements AutoCloseable {
     }
     poller = context.createPoller(3);
     wakeOnlyPoller = context.createPoller(1);
-    poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-    wakeOnlyPoller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+    poller.register(commands.wakeSource(), ZMQ.Poller.POLLIN);
+    wakeOnlyPoller.register(commands.wakeSource(), ZMQ.Poller.POLLIN);
     if (config.routerBind() != null) {
       router = newSocket(SocketType.ROUTER);
       router.setRouterMandatory(true);
@@ -537,11 +514,11 @@ public final class Engine implements AutoCloseable {
       ZMQ.Poller p = intake.isParked() || closing ? wakeOnlyPoller : poller;
       p.poll(timeout);
       if (p.pollin(0)) {
-        // Drain, then clear: clearing first lets a caller's byte be drained with the flag left
-        // set, after which no caller writes again (a lost wake-up). A command queued before its
-        // caller's compare-and-set is seen by runCommands below either way.
-        drainWakePipe();
-        wakePending.set(false);
+        try {
+          commands.woken();
+        } catch (IOException e) {
+          log.warn("{}: wake-up pipe failed", id, e);
+        }
       }
       writer.retry(options.ticker().read());
       if (runCommands()) {
@@ -587,21 +564,10 @@ public final class Engine implements AutoCloseable {
     return Math.min(MAX_POLL_MILLIS, millis);
   }
 
-  private void drainWakePipe() {
-    ByteBuffer buf = ByteBuffer.allocate(64);
-    try {
-      while (wakePipe.source().read(buf) > 0) {
-        buf.clear();
-      }
-    } catch (IOException e) {
-      log.warn("{}: wake-up pipe failed", id, e);
-    }
-  }
-
   /** Runs queued commands until one has to wait for a full peer; true when told to close. */
   private boolean runCommands() {
     Object c;
-    while ((c = commands.poll()) != null) {
+    while ((c = commands.poll(Outgoing.class)) != null) {
       if (c == CLOSE) {
         return true;
       }
@@ -610,7 +576,6 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       Outgoing o = (Outgoing) c;
-      queuedSends.decrementAndGet();
       try {
         sendOwn(o);
       } catch (RuntimeException e) {
@@ -627,14 +592,14 @@ public final class Engine implements AutoCloseable {
   private void confirmHandled() {
     List<Object> others = new ArrayList<>();
     Object c;
-    while ((c = commands.poll()) != null) {
+    while ((c = commands.poll(Void.class)) != null) {
       if (c instanceof Dispatcher.Inbound handled) {
         intake.handled(handled);
       } else {
         others.add(c);
       }
     }
-    commands.addAll(others); // sends, failed by failLeftoverCommands
+    commands.putBack(others); // sends, failed by failLeftoverCommands
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
@@ -704,7 +669,6 @@ public final class Engine implements AutoCloseable {
   /** A worker reports a confirmed message handled (any thread): the socket thread confirms it. */
   private void handled(Dispatcher.Inbound inbound) {
     commands.add(inbound);
-    wakeUp();
   }
 
   /** Writes a body for {@code to} back through the hop {@code via} (a ROUTER identity, or null for upstream). */
@@ -826,8 +790,7 @@ public final class Engine implements AutoCloseable {
       context.close();
     }
     try {
-      wakePipe.sink().close();
-      wakePipe.source().close();
+      commands.close();
     } catch (IOException e) {
       log.debug("{}: closing the wake-up pipe failed", id, e);
     }
@@ -835,10 +798,8 @@ public final class Engine implements AutoCloseable {
 
   private void failLeftoverCommands() {
     Object c;
-    while ((c = commands.poll()) != null) {
-      if (c instanceof Outgoing) {
-        Outgoing o = (Outgoing) c;
-        queuedSends.decrementAndGet();
+    while ((c = commands.poll(Outgoing.class)) != null) {
+      if (c instanceof Outgoing o) {
         if (o.pending() != null) {
           delivery.release(o.pending(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
         } else {

@@ -1,0 +1,65 @@
+package io.stationmq.netnode.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The hand-off to the socket thread: counting sends and never losing a wake-up. */
+@Timeout(30)
+class CommandQueueTest {
+  @Test
+  void sendsAreCountedUntilTakenAndOtherCommandsAreNot() throws Exception {
+    try (CommandQueue q = new CommandQueue()) {
+      q.addSend("m1");
+      q.add(Integer.valueOf(7));
+      q.addSend("m2");
+      assertEquals(2, q.queuedSends());
+      assertEquals("m1", q.poll(String.class));
+      assertEquals(7, q.poll(String.class));
+      assertEquals(1, q.queuedSends());
+      q.putBack(List.of(q.poll(Void.class)));
+      assertEquals(1, q.queuedSends(), "put back: still queued");
+      assertEquals("m2", q.poll(String.class));
+      assertEquals(0, q.queuedSends());
+      assertNull(q.poll(String.class));
+    }
+  }
+
+  /** A producer thread and a consumer that sleeps only when woken: no command is ever stranded. */
+  @Test
+  void noWakeUpIsLostUnderContention() throws Exception {
+    int count = 200_000;
+    try (CommandQueue q = new CommandQueue(); Selector selector = Selector.open()) {
+      q.wakeSource().register(selector, SelectionKey.OP_READ);
+      Thread producer = new Thread(() -> {
+        for (int i = 0; i < count; i++) {
+          q.addSend(i);
+        }
+      }, "test-producer");
+      producer.start();
+      int taken = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (taken < count && System.nanoTime() < deadline) {
+        if (q.isEmpty()) {
+          // Sleep as the socket thread does: only a wake-up byte (or the time-out) ends it.
+          selector.select(5_000);
+          selector.selectedKeys().clear();
+          q.woken();
+        }
+        while (q.poll(Integer.class) != null) {
+          taken++;
+        }
+      }
+      producer.join();
+      assertEquals(count, taken, "every command taken, none stranded behind a lost wake-up");
+      assertTrue(q.queuedSends() == 0);
+    }
+  }
+}
