@@ -203,7 +203,6 @@ class CurveSecurityTest {
     Await.until("refused while not allowed", WAIT, () -> s.stats().authFailures() > 0);
     assertFalse(s.directory().stream().anyMatch(e -> e.id().equals("late")));
     n.close(); // JeroMQ ends a connecting session refused during the handshake for good
-    Thread.sleep(1_100); // the store notices a change by modification time
     late.save(allowed, "late");
     n = track(NetNode.builder().id("late").upstream("127.0.0.1", s.port(), "S").security(sec).build());
     Await.registered(s, "late");

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A flood in a process of its own, run under a small heap by {@link HeapFloodTest}: {@code
@@ -48,7 +49,7 @@ public final class HeapFloodMain {
         if (System.nanoTime() > until) {
           throw new IllegalStateException("nodes did not join");
         }
-        Thread.sleep(10);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // polling, with the deadline above
       }
       List<CompletableFuture<DeliveryReceipt>> confirmed = new ArrayList<>();
       long queued = 0;
