@@ -8,10 +8,11 @@ import org.zeromq.ZContext;
 /**
  * The one ZeroMQ context that the unsecured endpoints of a process share: one I/O thread and
  * one reaper for all of them instead of two threads and about a dozen file descriptors per
- * endpoint, and {@code inproc://} between them works. Counted: the first endpoint to open
- * creates it, the last to close terminates it, so a process with no endpoint left has no
- * ZeroMQ thread left. A secured endpoint keeps a context of its own (its ZAP handler binds the
- * context-wide {@code inproc://zeromq.zap.01}). Thread-safe.
+ * endpoint (it is also what {@code inproc://} between them needs; the builders bind TCP only so
+ * far). Counted: the first endpoint to open creates it, the last to close terminates it, so a
+ * process with no endpoint left has no ZeroMQ thread left. A secured endpoint keeps a context
+ * of its own (its ZAP handler binds the context-wide {@code inproc://zeromq.zap.01}).
+ * Thread-safe.
  */
 final class SharedContext {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
