@@ -93,7 +93,12 @@ class SendResultTest {
         results.merge(producer.send("sink", "DATA", i), 1L, Long::sum);
       }
       assertEquals(Map.of(SendResult.QUEUED, (long) count), results, "every send queued");
-      Await.until("the consumer handles all", Duration.ofSeconds(90), () -> handled.get() == count);
+      try {
+        Await.until("the consumer handles all", Duration.ofSeconds(90), () -> handled.get() == count);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": handled " + handled.get() + "; producer " + producer.stats()
+            + "; consumer " + consumer.stats(), e);
+      }
       assertEquals(0, producer.stats().dropped(), "nothing dropped by the producer");
       assertEquals(0, producer.stats().unreachable());
     }

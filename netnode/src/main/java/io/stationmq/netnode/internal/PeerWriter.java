@@ -10,8 +10,9 @@ import java.util.Map;
  * Writes frames to peers without ever blocking the socket thread, so one full peer costs only
  * itself. A write that finds its peer's ZeroMQ queue full waits in that peer's own queue (at
  * most {@code maxWaitingPerPeer} writes and {@code maxBytesPerPeer} bytes, in order) and is retried on every turn of the socket
- * loop; writes to every other peer go straight through meanwhile. A write still waiting after
- * {@code timeoutNanos} is dropped and counted, and so is a write for a peer whose queue is
+ * loop; writes to every other peer go straight through meanwhile. A peer that takes nothing
+ * for {@code timeoutNanos} is stuck: every write waiting for it is dropped and counted (a slow
+ * peer that keeps taking writes loses none), and so is a write for a peer whose queue is
  * already full here: confirmed traffic is repeated by its sender, so a drop delays it; an
  * unconfirmed message is lost, counted.
  *
@@ -65,9 +66,12 @@ final class PeerWriter {
     long bytes;
     long retryNanos;
     long backoffNanos = FIRST_RETRY_NANOS;
+    /** When the peer last took a write (or its queue was first found full). */
+    long progressNanos;
 
-    Backlog(boolean upstream) {
+    Backlog(boolean upstream, long now) {
       this.upstream = upstream;
+      this.progressNanos = now;
     }
   }
 
@@ -121,7 +125,7 @@ final class PeerWriter {
           warnings.warn("{}: dropped a message for '{}': its queue is full", id, peer);
           return Result.DROPPED;
         }
-        b = new Backlog(upstream);
+        b = new Backlog(upstream, now);
         add(b, new Waiting(frames, now, bytes(frames)));
         b.retryNanos = now + b.backoffNanos;
         backlogs.put(peer, b);
@@ -173,6 +177,7 @@ final class PeerWriter {
         return;
       }
       remove(b);
+      b.progressNanos = now;
       if (s == Status.SENT) {
         counters.sent.increment();
       } else {
@@ -183,24 +188,26 @@ final class PeerWriter {
     }
   }
 
+  /** Drops every waiting write when the peer has taken none for the timeout: it is stuck. */
   private void dropExpired(String peer, Backlog b, long now) {
+    if (b.writes.isEmpty() || now - b.progressNanos < timeoutNanos) {
+      return;
+    }
     int dropped = 0;
-    while (!b.writes.isEmpty() && now - b.writes.peek().sinceNanos() >= timeoutNanos) {
+    while (!b.writes.isEmpty()) {
       remove(b);
       dropped++;
     }
-    if (dropped > 0) {
-      counters.dropped.add(dropped);
-      warnings.warn("{}: dropped {} message(s) for '{}': its queue stayed full for {} ms", id, dropped, peer,
-          timeoutNanos / 1_000_000);
-    }
+    counters.dropped.add(dropped);
+    warnings.warn("{}: dropped {} message(s) for '{}': it took nothing for {} ms", id, dropped, peer,
+        timeoutNanos / 1_000_000);
   }
 
   /** Nanoseconds until {@link #retry} has work, or {@code Long.MAX_VALUE} when nothing waits. */
   long nanosUntilRetry(long now) {
     long next = Long.MAX_VALUE;
     for (Backlog b : backlogs.values()) {
-      next = Math.min(next, Math.min(b.retryNanos, b.writes.peek().sinceNanos() + timeoutNanos));
+      next = Math.min(next, Math.min(b.retryNanos, b.progressNanos + timeoutNanos));
     }
     return next == Long.MAX_VALUE ? next : Math.max(0, next - now);
   }
