@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.zeromq.SocketType;
@@ -49,7 +50,7 @@ class StreamEngineCurvePatchTest {
       int corrupt = 0;
       for (int i = 0; i < MESSAGES; i++) {
         if (i % 500 == 0) {
-          Thread.sleep(20); // a slow receiver: let the queue fill up
+          LockSupport.parkNanos(20_000_000); // a slow receiver: let the queue fill up
         }
         byte[] h = pull.recv();
         assertTrue(h != null, "message " + i + " arrived");

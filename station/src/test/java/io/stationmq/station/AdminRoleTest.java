@@ -15,6 +15,7 @@ import io.stationmq.netnode.UnreachableException;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Bodies;
 import io.stationmq.netnode.testing.RawPeer;
+import io.stationmq.netnode.testing.StderrLines;
 import io.stationmq.netnode.testing.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -80,52 +81,12 @@ class AdminRoleTest {
     assertFalse(s.isClosed(), "still open after " + n + " refused KILLs");
   }
 
-  /** Copies standard error (where the test logger writes) into a buffer while it runs. */
-  private static final class CapturedLog implements AutoCloseable {
-    private final PrintStream original = System.err;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-    CapturedLog() {
-      OutputStream tee = new OutputStream() {
-        @Override
-        public void write(int b) {
-          original.write(b);
-          synchronized (buffer) {
-            buffer.write(b);
-          }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          original.write(b, off, len);
-          synchronized (buffer) {
-            buffer.write(b, off, len);
-          }
-        }
-      };
-      System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-    }
-
-    long linesContaining(String text) {
-      String all;
-      synchronized (buffer) {
-        all = buffer.toString(StandardCharsets.UTF_8);
-      }
-      return all.lines().filter(l -> l.contains(text)).count();
-    }
-
-    @Override
-    public void close() {
-      System.setErr(original);
-    }
-  }
-
   @Test
   void killFloodFromARawDealerIsRefusedAnsweredCountedAndTheStationKeepsServing() throws Exception {
     List<Message> data = new CopyOnWriteArrayList<>();
     Station s = station("S", Set.of(), data);
     NetNode worker = node("worker", s);
-    try (CapturedLog log = new CapturedLog();
+    try (StderrLines log = StderrLines.install();
          RawPeer intruder = RawPeer.registeredDealer("intruder", s.endpoint(), s);
          RawPeer prober = RawPeer.registeredDealer("prober", s.endpoint(), s)) {
       for (int i = 0; i < ATTEMPTS; i++) {

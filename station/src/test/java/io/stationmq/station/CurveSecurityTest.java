@@ -12,6 +12,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.RawPeer;
+import io.stationmq.netnode.testing.StderrLines;
 import io.stationmq.netnode.testing.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -122,7 +124,7 @@ class CurveSecurityTest {
 
   private void refuseAttempts(int attempts) throws Exception {
     List<Message> data = new CopyOnWriteArrayList<>();
-    try (CapturedLog logs = new CapturedLog()) {
+    try (StderrLines logs = StderrLines.install()) {
       Station s = securedStation("S", data);
       NetNode rig = securedNode("rig_1", rigKeys, s);
       assertEquals("S", rig.sendConfirmed("S", "DATA", 1).get(10, TimeUnit.SECONDS).recipient());
@@ -282,12 +284,9 @@ class CurveSecurityTest {
     }
   }
 
+  /** Work that takes {@code millis}: a slow receiver, not a wait for anything. */
   private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
   }
 
   @Test
@@ -333,43 +332,4 @@ class CurveSecurityTest {
     assertEquals(0, s.stats().authFailures());
   }
 
-  /** Copies standard error (where the test logger writes) into a buffer while it runs. */
-  private static final class CapturedLog implements AutoCloseable {
-    private final PrintStream original = System.err;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-    CapturedLog() {
-      OutputStream tee = new OutputStream() {
-        @Override
-        public void write(int b) {
-          original.write(b);
-          synchronized (buffer) {
-            buffer.write(b);
-          }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          original.write(b, off, len);
-          synchronized (buffer) {
-            buffer.write(b, off, len);
-          }
-        }
-      };
-      System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-    }
-
-    long linesContaining(String text) {
-      String all;
-      synchronized (buffer) {
-        all = buffer.toString(StandardCharsets.UTF_8);
-      }
-      return all.lines().filter(l -> l.contains(text)).count();
-    }
-
-    @Override
-    public void close() {
-      System.setErr(original);
-    }
-  }
 }

@@ -38,7 +38,7 @@ public final class HeapFloodMain {
         NetNode consumer = NetNode.builder().id("sink").upstream("127.0.0.1", s.port(), "S")
             .listen("FLOOD", m -> {
               if (floodHandled.incrementAndGet() % 100 == 0) {
-                Thread.sleep(1); // a consumer far slower than its producer
+                LockSupport.parkNanos(1_000_000); // a consumer far slower than its producer
               }
             })
             .listen("DATA", m -> handled.merge(m.value(Integer.class), 1, Integer::sum)).build();

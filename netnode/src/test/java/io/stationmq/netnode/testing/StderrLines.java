@@ -34,6 +34,11 @@ public final class StderrLines implements AutoCloseable {
     return counting.lines();
   }
 
+  /** Lines written since installed that contain {@code text} (of the first 100,000 lines kept). */
+  public long linesContaining(String text) {
+    return counting.linesContaining(text);
+  }
+
   /** Lines per source ("WARN io.stationmq...Engine"), most first, with one example line each. */
   public Map<String, String> summary() {
     return counting.summary();
@@ -52,6 +57,7 @@ public final class StderrLines implements AutoCloseable {
     private final Map<String, Long> bySource = new TreeMap<>();
     private final Map<String, String> example = new TreeMap<>();
     private long lines;
+    private final java.util.List<String> kept = new java.util.ArrayList<>();
 
     Counting(PrintStream out) {
       this.out = out;
@@ -76,6 +82,10 @@ public final class StderrLines implements AutoCloseable {
       out.flush();
     }
 
+    synchronized long linesContaining(String text) {
+      return kept.stream().filter(l -> l.contains(text)).count();
+    }
+
     private void take(int b) {
       if (b == '\n') {
         lines++;
@@ -83,6 +93,9 @@ public final class StderrLines implements AutoCloseable {
         String source = source(text);
         bySource.merge(source, 1L, Long::sum);
         example.putIfAbsent(source, text);
+        if (kept.size() < 100_000) {
+          kept.add(text);
+        }
         line.setLength(0);
       } else if (line.length() < MAX_LINE) {
         line.append((char) (b & 0xff));
