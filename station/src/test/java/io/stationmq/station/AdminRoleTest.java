@@ -16,7 +16,7 @@ import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Bodies;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.StderrLines;
-import io.stationmq.netnode.testing.Threads;
+import io.stationmq.netnode.testing.Closer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -42,19 +42,15 @@ import org.junit.jupiter.api.Timeout;
 class AdminRoleTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final int ATTEMPTS = 1_000;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer open = new Closer();
 
   @AfterEach
   void closeAllAndCheckThreads() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    Threads.assertNoneLeft();
+    open.closeAllAndCheckThreads();
   }
 
   private <T extends AutoCloseable> T track(T c) {
-    open.add(c);
-    return c;
+    return open.track(c);
   }
 
   private Station station(String id, Set<String> admins, List<Message> data) {

@@ -8,7 +8,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.PeerStatus;
 import io.stationmq.netnode.testing.Await;
-import io.stationmq.netnode.testing.Threads;
+import io.stationmq.netnode.testing.Closer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,19 +28,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ConfirmedMeansHandledTest {
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer open = new Closer();
 
   @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    Threads.assertNoneLeft();
+  void closeAllAndCheckThreads() throws Exception {
+    open.closeAllAndCheckThreads();
   }
 
   private <T extends AutoCloseable> T track(T c) {
-    open.add(c);
-    return c;
+    return open.track(c);
   }
 
   @Test

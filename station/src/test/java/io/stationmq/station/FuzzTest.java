@@ -12,6 +12,7 @@ import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.StderrLines;
+import io.stationmq.netnode.testing.Closer;
 import io.stationmq.netnode.testing.Threads;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -66,19 +67,15 @@ class FuzzTest {
 
   private static final EndpointOptions OPTIONS = EndpointOptions.builder().maxMessageBytes(FuzzInputs.MAX_BYTES).build();
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer open = new Closer();
 
   @AfterEach
   void closeAllAndCheckThreads() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    Threads.assertNoneLeft();
+    open.closeAllAndCheckThreads();
   }
 
   private <T extends AutoCloseable> T track(T c) {
-    open.add(c);
-    return c;
+    return open.track(c);
   }
 
   @Test

@@ -8,7 +8,7 @@ import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.testing.Await;
-import io.stationmq.netnode.testing.Threads;
+import io.stationmq.netnode.testing.Closer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,19 +49,15 @@ class HostileFrameTest {
    */
   private static final EndpointOptions OPTIONS = EndpointOptions.builder().livenessTolerance(60).build();
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer open = new Closer();
 
   @AfterEach
   void closeAllAndCheckThreads() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    Threads.assertNoneLeft();
+    open.closeAllAndCheckThreads();
   }
 
   private <T extends AutoCloseable> T track(T c) {
-    open.add(c);
-    return c;
+    return open.track(c);
   }
 
   @Test
