@@ -14,10 +14,22 @@ public final class MessageIds {
 
   /** A generator for ids of messages sent by {@code senderId}. */
   public MessageIds(String senderId) {
+    this(senderId, 0);
+  }
+
+  /**
+   * A generator whose first id is {@code "{sender}_{first}"}: an endpoint that resumes messages
+   * of its previous run starts past their ids, so a new message never takes one still in flight.
+   */
+  public MessageIds(String senderId, long first) {
     if (senderId == null || senderId.isEmpty()) {
       throw new IllegalArgumentException("senderId must be non-empty");
     }
+    if (first < 0) {
+      throw new IllegalArgumentException("first must not be negative, got " + first);
+    }
     this.prefix = senderId + "_";
+    this.counter.set(first);
   }
 
   /** The next id; never repeats within this generator. */

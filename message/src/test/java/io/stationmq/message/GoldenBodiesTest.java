@@ -756,6 +756,14 @@ class GoldenBodiesTest {
   }
 
   @Test
+  void messageIdsCanStartPastTheIdsOfAnEarlierRun() {
+    MessageIds ids = new MessageIds("rig", 42);
+    assertEquals("rig_42", ids.next());
+    assertEquals("rig_43", ids.next());
+    assertThrows(IllegalArgumentException.class, () -> new MessageIds("rig", -1));
+  }
+
+  @Test
   void messageIdsAreUniqueAcrossThreads() throws Exception {
     MessageIds ids = new MessageIds("node");
     int threads = 4;

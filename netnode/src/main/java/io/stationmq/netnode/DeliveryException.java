@@ -5,8 +5,10 @@ import io.stationmq.message.StationmqException;
 /**
  * Why a confirmed message was not confirmed. The future of {@code sendConfirmed} fails with
  * one of the subclasses, and with nothing else: {@link TtlExpiredException}, {@link
- * UnreachableException}, {@link EndpointClosedException}, {@link OutboxFullException} or {@link
- * DuplicateMessageException}. Immutable.
+ * UnreachableException}, {@link EndpointClosedException}, {@link OutboxFullException}, {@link
+ * DuplicateMessageException}, {@link ReceiverCrashedException} (a recipient with a durable
+ * de-duplication window died while handling it) or {@link DurableStoreException} (this
+ * endpoint's durable outbox could not record it). Immutable.
  */
 public abstract class DeliveryException extends StationmqException {
   private static final long serialVersionUID = 1L;

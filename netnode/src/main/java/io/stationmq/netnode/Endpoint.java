@@ -72,9 +72,13 @@ public interface Endpoint extends AutoCloseable {
    * future completes with a receipt, or fails with a {@link DeliveryException} and nothing
    * else: {@link TtlExpiredException}, {@link UnreachableException}, {@link
    * EndpointClosedException}, {@link OutboxFullException} (refused at once: too many in
-   * flight) or {@link DuplicateMessageException} (refused: this message is already in flight).
-   * It completes on the endpoint's callback thread (never its socket thread), except that a
-   * send refused at once by a closed endpoint or a full outbox returns a future already failed.
+   * flight), {@link DuplicateMessageException} (refused: this message is already in flight),
+   * {@link ReceiverCrashedException} (the recipient died while handling it; see {@link
+   * Durability}) or {@link DurableStoreException} (this endpoint's durable outbox could not
+   * record it). It completes on the endpoint's callback thread (never its socket thread), except
+   * that a send refused at once by a closed endpoint or a full outbox returns a future already
+   * failed. With a durable outbox ({@link Durability#outbox()}) it returns only once the message
+   * is on record.
    *
    * @throws IllegalArgumentException if the message carries {@link Flags#NOREPEAT}, or if
    *     {@code route} is {@link Route#DIRECT} and the message has a multihop path

@@ -1,6 +1,7 @@
 package io.stationmq.netnode;
 
 import io.stationmq.message.Message;
+import java.util.List;
 
 /**
  * Hears about what goes wrong at an endpoint without stopping it (handler failures, unknown
@@ -28,8 +29,19 @@ public interface EndpointListener {
    */
   default void unreachable(String recipient, String messageId, String reason) {}
 
-  /** A confirmed message this endpoint sent failed (ttl spent, unreachable, closed). */
+  /**
+   * A confirmed message this endpoint sent failed (ttl spent, unreachable, closed), including
+   * one resumed from its previous run's durable outbox (whose future died with that run).
+   */
   default void deliveryFailed(Message message, DeliveryException error) {}
+
+  /**
+   * With a durable outbox ({@link Durability#outbox()}): confirmed messages that this endpoint's
+   * previous run left in flight are being sent again. Their futures died with that run: one that
+   * fails is reported to {@link #deliveryFailed}, one that is confirmed only counted. Called once,
+   * soon after the endpoint is built, when there is anything to resume.
+   */
+  default void deliveriesResumed(List<Message> messages) {}
 
   /** A peer said HELLO or spoke again after it had left ({@code entry.status()} is ALIVE or UNKNOWN). */
   default void peerJoined(DirectoryEntry entry) {}

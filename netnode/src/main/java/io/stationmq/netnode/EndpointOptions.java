@@ -44,6 +44,9 @@ import java.util.Objects;
  * long). At most {@link #maxInFlight()} confirmed messages wait for confirmation; further
  * {@code sendConfirmed} calls fail at once with {@link OutboxFullException}.
  *
+ * <p><b>Durability.</b> The de-duplication window and the outbox live in memory and die with
+ * the process, unless {@link #durability()} keeps them in a store on disk (off by default).
+ *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
 public final class EndpointOptions {
@@ -71,6 +74,7 @@ public final class EndpointOptions {
   private final NanoClock ticker;
   private final EndpointListener listener;
   private final CurveSecurity security;
+  private final Durability durability;
 
   private EndpointOptions(Builder b) {
     this.workers = b.workers;
@@ -97,6 +101,7 @@ public final class EndpointOptions {
     this.ticker = b.ticker;
     this.listener = b.listener;
     this.security = b.security;
+    this.durability = b.durability;
   }
 
   /** All defaults. */
@@ -299,6 +304,15 @@ public final class EndpointOptions {
     return security;
   }
 
+  /**
+   * The durable de-duplication window and outbox ({@link Durability}), or null (the default):
+   * both in memory only, so a killed receiver may handle a repeat again and a killed sender
+   * loses what it had in flight.
+   */
+  public Durability durability() {
+    return durability;
+  }
+
   /** Builds {@link EndpointOptions}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
     private int workers = 4;
@@ -324,6 +338,7 @@ public final class EndpointOptions {
     private NanoClock ticker = NanoClock.system();
     private EndpointListener listener = EndpointListener.NONE;
     private CurveSecurity security;
+    private Durability durability;
 
     private Builder() {}
 
@@ -351,6 +366,7 @@ public final class EndpointOptions {
       ticker = o.ticker;
       listener = o.listener;
       security = o.security;
+      durability = o.durability;
     }
 
     /** See {@link EndpointOptions#workers()}. */
@@ -496,6 +512,12 @@ public final class EndpointOptions {
     /** See {@link EndpointOptions#security()}; null for none. */
     public Builder security(CurveSecurity security) {
       this.security = security;
+      return this;
+    }
+
+    /** See {@link EndpointOptions#durability()}; null for none. */
+    public Builder durability(Durability durability) {
+      this.durability = durability;
       return this;
     }
 

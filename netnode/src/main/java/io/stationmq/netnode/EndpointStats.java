@@ -33,6 +33,13 @@ package io.stationmq.netnode;
  * @param handovers times a peer's id, still alive here, came in over a new connection: a quick
  *     reconnect, or another endpoint taking over the id (a ROUTER hands an id to its newest
  *     connection); each is logged with both addresses
+ * @param resumed with a durable outbox ({@link Durability#outbox()}): confirmed messages left
+ *     in flight by this endpoint's previous run and sent again by this one
+ * @param crashedWhileHandling with a durable de-duplication window: repeats of messages that
+ *     were queued for or running in a listen when this endpoint's previous run died, answered
+ *     with a {@link ReceiverCrashedException} for their sender instead of being handled again
+ * @param storeFailures writes to the durable store that failed (a full disk, an I/O error),
+ *     and records not written because the store had failed earlier in this run
  */
 public record EndpointStats(
     long received,
@@ -55,4 +62,7 @@ public record EndpointStats(
     long inFlight,
     long refused,
     long authFailures,
-    long handovers) {}
+    long handovers,
+    long resumed,
+    long crashedWhileHandling,
+    long storeFailures) {}

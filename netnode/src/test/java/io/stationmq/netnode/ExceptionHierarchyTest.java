@@ -31,7 +31,8 @@ class ExceptionHierarchyTest {
     // The scan must see the known types, or it would pass by finding nothing.
     assertTrue(names.containsAll(Set.of("DeliveryException", "TtlExpiredException", "UnreachableException",
         "EndpointClosedException", "OutboxFullException", "DuplicateMessageException", "RemoteException",
-        "RequestTimeoutException", "MessageFormatException", "StationmqException")), names.toString());
+        "RequestTimeoutException", "MessageFormatException", "StationmqException", "ReceiverCrashedException",
+        "DurableStoreException")), names.toString());
   }
 
   @Test

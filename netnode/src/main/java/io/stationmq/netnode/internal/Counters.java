@@ -26,6 +26,9 @@ final class Counters {
   final LongAdder refused = new LongAdder();
   final LongAdder authFailures = new LongAdder();
   final LongAdder handovers = new LongAdder();
+  final LongAdder resumed = new LongAdder();
+  final LongAdder crashedWhileHandling = new LongAdder();
+  final LongAdder storeFailures = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
 
   EndpointStats snapshot() {
@@ -34,6 +37,6 @@ final class Counters {
         confirmsReceived.sum(), repeated.sum(), duplicates.sum(), dedupEvictedEarly.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
         ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum(), authFailures.sum(),
-        handovers.sum());
+        handovers.sum(), resumed.sum(), crashedWhileHandling.sum(), storeFailures.sum());
   }
 }

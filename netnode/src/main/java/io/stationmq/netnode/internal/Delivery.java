@@ -4,11 +4,17 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.DuplicateMessageException;
+import io.stationmq.netnode.DurableStoreException;
 import io.stationmq.netnode.EndpointClosedException;
+import io.stationmq.netnode.ReceiverCrashedException;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,8 +28,13 @@ import java.util.function.LongSupplier;
  * endpoint knows, or any while it has just started; see {@link Wire#mayComeBack}) is waited
  * for: the message is repeated as usual and fails as unreachable only when its ttl is spent.
  *
- * <p>Thread-safety: {@link #reserve} and {@link #release} from any thread; everything else on
- * the socket thread. The sockets and liveness are reached through {@link Wire}, the clock is
+ * <p>With a durable outbox ({@link OutboxJournal}) a message is put on record by {@link
+ * #record} before {@code sendConfirmed} returns and taken off when it is confirmed or fails; what
+ * the previous run left there is sent again on the first {@link #runDue}, with futures nobody
+ * holds: how such a message fails goes to the listener alone.
+ *
+ * <p>Thread-safety: {@link #reserve}, {@link #record} and {@link #release} from any thread;
+ * everything else on the socket thread. The sockets and liveness are reached through {@link Wire}, the clock is
  * injected, and futures complete on the engine's callback thread.
  */
 final class Delivery {
@@ -44,9 +55,19 @@ final class Delivery {
   private final RateLimitedLog warnings;
   private final LongSupplier clock;
   private final int maxInFlight;
+  private final OutboxJournal journal;
+  private List<OutboxJournal.Resumable> toResume;
 
   Delivery(String id, Wire wire, Outbox outbox, Counters counters, Notifier notifier, RateLimitedLog warnings,
       LongSupplier clock, int maxInFlight) {
+    this(id, wire, outbox, counters, notifier, warnings, clock, maxInFlight, null);
+  }
+
+  /** A delivery with a durable outbox's {@code journal} (null: memory only), resuming what it holds. */
+  Delivery(String id, Wire wire, Outbox outbox, Counters counters, Notifier notifier, RateLimitedLog warnings,
+      LongSupplier clock, int maxInFlight, OutboxJournal journal) {
+    this.journal = journal;
+    this.toResume = journal == null ? null : journal.restore();
     this.id = id;
     this.wire = wire;
     this.outbox = outbox;
@@ -66,9 +87,49 @@ final class Delivery {
     return true;
   }
 
+  /**
+   * With a durable outbox, puts a message whose place is reserved on record, returning once it
+   * is there (any thread); {@code wireBody} is its body as sent (a multihop message is recorded
+   * with its path). False when it cannot be: its future is failed and its place given back.
+   */
+  boolean record(Outbox.Pending p, byte[] wireBody) {
+    if (journal == null || !isKept(p.message)) {
+      return true;
+    }
+    Message m = p.message;
+    OutboxJournal.Recorded r = journal.record(m, m.isMultihop() ? MessageCodec.encode(m) : wireBody, p.route);
+    if (r == OutboxJournal.Recorded.OK) {
+      return true;
+    }
+    counters.inFlight.decrementAndGet();
+    if (r == OutboxJournal.Recorded.DUPLICATE) {
+      notifier.failWith(p.future, new DuplicateMessageException(m.id(), m.to()));
+    } else if (r == OutboxJournal.Recorded.CLOSED) {
+      notifier.fail(p.future, m, new EndpointClosedException(id, m.id(), m.to(), 0));
+    } else {
+      DurableStoreException e = new DurableStoreException(m.id(), m.to(), "the store failed (see the log)");
+      warnings.warn("{}: {}", id, e.getMessage());
+      notifier.fail(p.future, m, e);
+    }
+    return false;
+  }
+
+  /** Requests and replies are answered within one run: a durable outbox keeps only other messages. */
+  private static boolean isKept(Message m) {
+    return !m.key().equals(Keys.REQUEST) && !m.key().equals(Keys.REPLY);
+  }
+
+  /** Takes a message that has ended (confirmed or failed) off the durable outbox, if any. */
+  private void forget(Message m) {
+    if (journal != null) {
+      journal.remove(m.id());
+    }
+  }
+
   /** Gives a place back for a message that never reached the outbox (any thread). */
   void release(Outbox.Pending p, EndpointClosedException why) {
     counters.inFlight.decrementAndGet();
+    forget(p.message);
     notifier.fail(p.future, p.message, why);
   }
 
@@ -106,6 +167,7 @@ final class Delivery {
       return; // a confirmation of a repeat that was already confirmed, or of a message not tracked
     }
     counters.inFlight.decrementAndGet();
+    forget(p.message);
     Duration rtt = Duration.ofNanos(clock.getAsLong() - p.firstSentNanos);
     notifier.complete(p.future, new DeliveryReceipt(p.message.id(), p.message.to(), p.attempts, rtt));
   }
@@ -125,13 +187,63 @@ final class Delivery {
     }
     Outbox.Pending p = outbox.remove(messageId);
     counters.inFlight.decrementAndGet();
+    forget(p.message);
     notifier.fail(p.future, p.message, new UnreachableException(messageId, recipient, station, reason, p.attempts));
     return true;
   }
 
-  /** Repeats what is due and fails what has run out of ttl or time. */
+  /**
+   * The recipient says it died (in an earlier run) while handling {@code messageId}, and will
+   * not handle it again: the message fails with {@link ReceiverCrashedException}. False when it
+   * is not (or no longer) in flight here.
+   */
+  boolean receiverCrashed(String messageId) {
+    Outbox.Pending p = messageId == null ? null : outbox.remove(messageId);
+    if (p == null) {
+      return false;
+    }
+    counters.inFlight.decrementAndGet();
+    forget(p.message);
+    ReceiverCrashedException e = new ReceiverCrashedException(messageId, p.message.to(), p.attempts);
+    warnings.warn("{}: {}", id, e.getMessage());
+    notifier.fail(p.future, p.message, e);
+    return true;
+  }
+
+  /** Repeats what is due and fails what has run out of ttl or time; first resumes the previous run's messages. */
   void runDue(long now) {
+    if (toResume != null) {
+      resume(now);
+    }
     outbox.runDue(now, this::repeat, this::expire, () -> true);
+  }
+
+  /**
+   * Sends again what the previous run left in the durable outbox, within what is left of each
+   * message's maxDeliveryTime; one whose time ran out while the endpoint was down fails at once.
+   */
+  private void resume(long now) {
+    List<OutboxJournal.Resumable> all = toResume;
+    toResume = null;
+    List<Message> resumed = new ArrayList<>();
+    for (OutboxJournal.Resumable r : all) {
+      Outbox.Pending p = new Outbox.Pending(r.message(), r.route(), new CompletableFuture<>());
+      counters.inFlight.incrementAndGet();
+      if (!outbox.resume(p, now, TimeUnit.MILLISECONDS.toNanos(r.ageMillis()))) {
+        p.attempts = 1 + p.ttlLeft;
+        expire(p);
+        continue;
+      }
+      counters.resumed.increment();
+      resumed.add(r.message());
+      transmit(p);
+    }
+    if (!resumed.isEmpty()) {
+      warnings.info("{}: resumed {} confirmed message(s) left in flight by the previous run ({} had run out of time)",
+          id, resumed.size(), all.size() - resumed.size());
+      List<Message> list = List.copyOf(resumed);
+      notifier.run(listener -> listener.deliveriesResumed(list));
+    }
   }
 
   /** Nanoseconds until a repeat is due, or {@code Long.MAX_VALUE}. */
@@ -143,12 +255,18 @@ final class Delivery {
   void closeAll() {
     for (Outbox.Pending p : outbox.drain()) {
       counters.inFlight.decrementAndGet();
+      forget(p.message);
       notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), p.attempts));
     }
   }
 
   private void repeat(Outbox.Pending p) {
     counters.repeated.increment();
+    transmit(p);
+  }
+
+  /** Sends {@code p} again with the ttl it has left; fails it when its recipient cannot come back. */
+  private void transmit(Outbox.Pending p) {
     Message m = p.message;
     byte[] body = MessageCodec.encode(wireForm(m.newBuilder().ttl(p.ttlLeft).build()));
     if (wire.send(m, body, p.route) == Routes.Result.UNREACHABLE) {
@@ -164,6 +282,7 @@ final class Delivery {
   private void expire(Outbox.Pending p) {
     counters.inFlight.decrementAndGet();
     Message m = p.message;
+    forget(m);
     if (p.unreachableBy != null) {
       notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), p.unreachableBy,
           p.unreachableReason + ", for as long as its ttl allowed", p.attempts));
@@ -179,6 +298,7 @@ final class Delivery {
     counters.unreachable.increment();
     counters.inFlight.decrementAndGet();
     Message m = p.message;
+    forget(m);
     notifier.fail(p.future, m, new UnreachableException(m.id(), m.to(), id, "no connection or route",
         Math.max(1, p.attempts)));
   }

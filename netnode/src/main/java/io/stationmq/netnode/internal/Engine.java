@@ -103,6 +103,7 @@ public final class Engine implements AutoCloseable {
   private final PeerWriter writer;
   private final Liveness liveness;
   private volatile boolean upstreamRefused;
+  private final DurableStore durable; // Durability hook: null without EndpointOptions.durability()
 
   /**
    * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
@@ -113,8 +114,9 @@ public final class Engine implements AutoCloseable {
     this.config = config;
     this.id = config.id();
     this.options = config.options();
-    this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
+    this.durable = DurableStore.open(options.durability(), id, counters, warnings); // Durability hook
+    this.ids = new MessageIds(id, durable == null || durable.outbox() == null ? 0 : durable.outbox().firstFreeIdNumber());
     this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
     this.dispatcher = new Dispatcher(config, counters, notifier, warnings, this::wakeUp, this::handled);
     this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
@@ -136,9 +138,9 @@ public final class Engine implements AutoCloseable {
     Outbox outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(),
         options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
     this.delivery = new Delivery(id, new DeliveryWire(), outbox, counters, notifier, warnings, options.ticker()::read,
-        options.maxInFlight());
+        options.maxInFlight(), durable == null ? null : durable.outbox());
     this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
-        options.ticker()::read, new IntakeWire());
+        options.ticker()::read, new IntakeWire(), durable);
     this.socketThread = new Thread(this::runSocketThread, config.threadPrefix() + "-io");
     socketThread.setDaemon(true);
     socketThread.start();
@@ -306,7 +308,11 @@ public final class Engine implements AutoCloseable {
       return future;
     }
     byte[] body = MessageCodec.encode(Delivery.wireForm(message));
-    enqueue(new Outgoing(message, body, route, new Outbox.Pending(message, route, future)));
+    Outbox.Pending pending = new Outbox.Pending(message, route, future);
+    if (!delivery.record(pending, body)) { // Durability hook: a durable outbox records it before this returns
+      return future;
+    }
+    enqueue(new Outgoing(message, body, route, pending));
     return future;
   }
 
@@ -420,6 +426,7 @@ public final class Engine implements AutoCloseable {
     } catch (RuntimeException e) {
       started.completeExceptionally(e);
       closeSockets();
+      closeDurable();
       terminated = true;
       return;
     }
@@ -539,6 +546,7 @@ public final class Engine implements AutoCloseable {
           readAll(dealer, false);
         }
       }
+      intake.flush(); // Durability hook: one commit for the turn, then its confirmations and listens
       delivery.runDue(options.ticker().read());
       requests.expire(options.ticker().read());
       if (!closing) {
@@ -600,6 +608,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     commands.putBack(others); // sends, failed by failLeftoverCommands
+    intake.flush(); // Durability hook
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
@@ -762,9 +771,17 @@ public final class Engine implements AutoCloseable {
     closeSockets();
     terminated = true;
     failLeftoverCommands();
+    closeDurable();
     if (finishCloseOnSocketThread) {
       notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
       closedLatch.countDown();
+    }
+  }
+
+  /** Durability hook: commits and releases the store, after every message that could end has ended. */
+  private void closeDurable() {
+    if (durable != null) {
+      durable.close();
     }
   }
 

@@ -17,9 +17,17 @@ import java.util.function.LongSupplier;
  * message for someone else is forwarded without decoding (a Station), or answered with an
  * unreachable notice; a message for this endpoint is decoded and goes to liveness, to delivery
  * (confirmations, notices), to requests (replies, repeats), or, once the de-duplicator and the
- * admin gate let it, to the listens. Sole owner of the de-duplicator and of the one message
- * held back while the workers are full. A confirmed message is confirmed when its listen has
+ * admin gate let it, to the listens through the {@link HandOver}. Sole owner of the
+ * de-duplicator and of the hand-over. A confirmed message is confirmed when its listen has
  * returned ({@link #handled}).
+ *
+ * <p>With a durable de-duplication window ({@link DedupJournal}) what reaches the listens and
+ * what is confirmed waits for the store's commit at the end of each turn of the socket loop
+ * ({@link #flush()}; see {@link HandOver}). A repeat of a message that was with the listens when
+ * the previous run died is answered with an {@code SMQ_UNREACHABLE} notice marked {@code
+ * crashed} (its Java sender's future fails with {@link
+ * io.stationmq.netnode.ReceiverCrashedException}), then confirmed so a Python sender stops
+ * repeating; it is not handled again.
  *
  * <p>Owned by the socket thread; not thread-safe. It writes through {@link Wire} and the
  * parts it is given.
@@ -52,11 +60,20 @@ final class Intake {
   private final Deduplicator dedup;
   private final LongSupplier clock;
   private final Wire wire;
-  private Dispatcher.Inbound parked;
+  private final HandOver handOver;
+  /** Listens a durable window lets run ahead per worker: a crash leaves at most this many per worker in doubt. */
+  private static final int DURABLE_AHEAD_PER_WORKER = 4;
 
   Intake(EngineConfig config, Counters counters, RateLimitedLog warnings, Notifier notifier, MessageIds ids,
       Routes routes, Liveness liveness, Delivery delivery, Requests requests, Dispatcher dispatcher, LongSupplier clock,
       Wire wire) {
+    this(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher, clock, wire, null);
+  }
+
+  /** An intake whose de-duplicator keeps its records in {@code durable} (null: memory only). */
+  Intake(EngineConfig config, Counters counters, RateLimitedLog warnings, Notifier notifier, MessageIds ids,
+      Routes routes, Liveness liveness, Delivery delivery, Requests requests, Dispatcher dispatcher, LongSupplier clock,
+      Wire wire, DurableStore durable) {
     this.config = config;
     this.id = config.id();
     this.aliasId = "_" + id;
@@ -71,25 +88,35 @@ final class Intake {
     this.dispatcher = dispatcher;
     this.clock = clock;
     this.wire = wire;
+    DedupJournal journal = durable == null ? null : durable.dedup();
     this.dedup = new Deduplicator(config.options().dedupWindow().toNanos(), config.options().dedupCapacity(),
-        counters.dedupEvictedEarly);
+        counters.dedupEvictedEarly, journal, journal == null ? List.of() : journal.restore(), clock.getAsLong());
+    this.handOver = new HandOver(dispatcher, dedup, durable, DURABLE_AHEAD_PER_WORKER * config.options().workers(),
+        config.options().workerQueueCapacity(), this::confirm);
   }
 
-  /** True while a message waits for room in its worker's queue: the endpoint reads nothing more. */
+  /** True while messages wait for room in their workers' queues: the endpoint reads nothing more. */
   boolean isParked() {
-    return parked != null;
+    return handOver.isFull();
   }
 
-  /** Offers the held-back message to its worker again. */
+  /** Offers the held-back messages to their workers again. */
   void retryParked() {
-    if (parked != null && dispatcher.offer(parked)) {
-      parked = null;
-    }
+    handOver.retry();
   }
 
-  /** Forgets the held-back message (closing): it was neither handled nor confirmed, so its sender repeats it. */
+  /** Forgets the held-back messages (closing): neither handled nor confirmed, so their senders repeat them. */
   void dropParked() {
-    parked = null;
+    handOver.drop();
+  }
+
+  /**
+   * Ends a turn of the socket loop: with a durable de-duplication window, commits what the turn
+   * recorded, then sends its confirmations and hands messages to the workers (see {@link
+   * HandOver}); with a durable outbox alone, commits now and then what nothing waits for.
+   */
+  void flush() {
+    handOver.flush();
   }
 
   /** Frames read from the ROUTER, over the connection from {@code peerAddress} (null when unknown). */
@@ -139,10 +166,9 @@ final class Intake {
     deliverLocal(env.body(), null);
   }
 
-  /** A worker handled {@code inbound}: confirm it now. */
+  /** A worker handled {@code inbound}: confirm it now (with a durable window, once that is on record). */
   void handled(Dispatcher.Inbound inbound) {
-    dedup.handled(inbound.message());
-    confirm(inbound.message(), inbound.via());
+    handOver.handled(inbound);
   }
 
   /** Confirms {@code m} back through the hop {@code via} it came by. */
@@ -210,7 +236,9 @@ final class Intake {
       if (m.key().equals(Keys.REQUEST)) {
         requests.onRepeat(m, via);
       } else if (seen == Deduplicator.Seen.HANDLED) {
-        confirm(m, via);
+        handOver.confirmWhenRecorded(new Dispatcher.Inbound(m, via, true));
+      } else if (seen == Deduplicator.Seen.CRASHED) {
+        answerCrashed(m, via);
       } // else its listen is still running: the confirmation follows when it returns
       return;
     }
@@ -226,10 +254,37 @@ final class Intake {
       refuse(m, via, confirm, refusal);
       return;
     }
-    Dispatcher.Inbound inbound = new Dispatcher.Inbound(m, via, confirmWhenHandled);
-    if (!dispatcher.offer(inbound)) {
-      parked = inbound;
-    }
+    handOver.add(new Dispatcher.Inbound(m, via, confirmWhenHandled));
+  }
+
+  /**
+   * Answers a repeat of a message that was queued for or in its listen when this endpoint's
+   * previous run died: perhaps handled, so not handled again; its sender is told.
+   */
+  private void answerCrashed(Message m, String via) {
+    counters.crashedWhileHandling.increment();
+    warnings.warn("{}: message {} from '{}' was queued for or in its listen when this endpoint's previous run died;"
+        + " not handled again, its sender is told", id, m.id(), m.sender());
+    Map<String, Object> value = noticeValue(m.id(), m.to(), "receiver died while handling it");
+    value.put("crashed", true);
+    wire.back(via, m.sender(), MessageCodec.encode(notice(m.sender(), value)));
+    handOver.confirmWhenRecorded(new Dispatcher.Inbound(m, via, true));
+  }
+
+  /** The value of an {@code SMQ_UNREACHABLE} notice from this endpoint about {@code messageId}. */
+  private Map<String, Object> noticeValue(String messageId, String to, String reason) {
+    Map<String, Object> value = new LinkedHashMap<>();
+    value.put("id", messageId);
+    value.put("to", to);
+    value.put("station", id);
+    value.put("reason", reason);
+    return value;
+  }
+
+  /** An {@code SMQ_UNREACHABLE} notice for {@code to}: unconfirmed, a Python peer ignores it. */
+  private Message notice(String to, Map<String, Object> value) {
+    return Message.builder().id(ids.next()).to(to).sender(id).key(Keys.UNREACHABLE).value(value)
+        .flag(Flags.NOREPEAT).build();
   }
 
   /**
@@ -262,6 +317,10 @@ final class Intake {
   private void onUnreachableNotice(Message notice) {
     JsonNode v = notice.valueNode();
     String messageId = v.path("id").asText(null);
+    if (v.path("crashed").asBoolean(false)) {
+      delivery.receiverCrashed(messageId); // not in flight (any more): settled already
+      return;
+    }
     String recipient = v.path("to").asText("?");
     String station = v.path("station").asText(notice.sender());
     String reason = v.path("reason").asText("no route");
@@ -299,17 +358,11 @@ final class Intake {
         || header.key().equals(Keys.CONFIRM) || header.key().equals(Keys.UNREACHABLE)) {
       return;
     }
-    Map<String, Object> value = new LinkedHashMap<>();
-    value.put("id", header.id());
-    value.put("to", env.recipient());
-    value.put("station", id);
-    value.put("reason", reason);
+    Map<String, Object> value = noticeValue(header.id(), env.recipient(), reason);
     // A recipient this Station knows (connected lately, perhaps restarting) may be back within
     // the sender's ttl, and so may any recipient while this Station has just started and
     // cannot know yet: the sender repeats within its ttl instead of failing at once.
     value.put("retry", wire.mayComeBack(target));
-    Message notice = Message.builder().id(ids.next()).to(header.sender()).sender(id).key(Keys.UNREACHABLE)
-        .value(value).flag(Flags.NOREPEAT).build();
-    wire.back(via, header.sender(), MessageCodec.encode(notice));
+    wire.back(via, header.sender(), MessageCodec.encode(notice(header.sender(), value)));
   }
 }

@@ -113,6 +113,37 @@ final class Outbox {
     timers.add(p);
   }
 
+  /**
+   * Starts tracking a message of the previous run, first sent {@code ageNanos} ago (wall clock),
+   * as it is sent again now. Its give-up deadline stays where its first send put it; its ttl is
+   * spent as if its repeats had gone on while the endpoint was down, but at least this send is
+   * made. False, tracking nothing, when its give-up deadline has passed.
+   */
+  boolean resume(Pending p, long nowNanos, long ageNanos) {
+    if (ageNanos >= maxLifetimeNanos) {
+      return false;
+    }
+    int repeats = 0;
+    long interval = firstIntervalNanos;
+    long due = interval;
+    while (due <= ageNanos && repeats < p.ttlLeft) {
+      repeats++;
+      interval = Math.min(maxIntervalNanos, (long) (interval * backoff));
+      due += interval;
+    }
+    p.ttlLeft -= repeats;
+    p.attempts = repeats + 2; // the first send and the repeats its schedule had made, and this one
+    p.sequence = nextSequence++;
+    p.firstSentNanos = nowNanos - ageNanos;
+    p.checkedNanos = nowNanos;
+    p.intervalNanos = interval;
+    p.giveUpNanos = nowNanos + (maxLifetimeNanos - ageNanos);
+    p.deadlineNanos = timer(p, nowNanos);
+    byId.put(p.message.id(), p);
+    timers.add(p);
+    return true;
+  }
+
   /** A confirmation arrived: stops tracking {@code id}, notes the recipient's progress, returns the entry or null. */
   Pending confirmed(String id, long nowNanos) {
     Pending p = remove(id);

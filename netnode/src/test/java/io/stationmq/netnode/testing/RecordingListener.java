@@ -26,6 +26,7 @@ public final class RecordingListener implements EndpointListener {
   private final List<Malformed> malformed = new CopyOnWriteArrayList<>();
   private final List<Unreachable> unreachable = new CopyOnWriteArrayList<>();
   private final List<DeliveryFailure> deliveryFailures = new CopyOnWriteArrayList<>();
+  private final List<Message> resumed = new CopyOnWriteArrayList<>();
 
   @Override
   public void handlerFailed(Message message, Throwable error) {
@@ -52,6 +53,11 @@ public final class RecordingListener implements EndpointListener {
     deliveryFailures.add(new DeliveryFailure(message, error));
   }
 
+  @Override
+  public void deliveriesResumed(List<Message> messages) {
+    resumed.addAll(messages);
+  }
+
   public List<HandlerFailure> handlerFailures() {
     return new ArrayList<>(handlerFailures);
   }
@@ -70,5 +76,10 @@ public final class RecordingListener implements EndpointListener {
 
   public List<DeliveryFailure> deliveryFailures() {
     return new ArrayList<>(deliveryFailures);
+  }
+
+  /** Every message reported to {@code deliveriesResumed}. */
+  public List<Message> resumed() {
+    return new ArrayList<>(resumed);
   }
 }
