@@ -6,17 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.ReceiverCrashedException;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -151,20 +154,39 @@ class FaultInjectionTest {
   @Test
   @Timeout(120)
   void receiverKilledOnceWhileStreaming() throws Exception {
-    receiverRestarts("receiver SIGKILLed, restarted x1", 3_000, 1);
+    receiverRestarts("receiver SIGKILLed, restarted x1", 3_000, 1, false);
   }
 
   @Test
   @Tag("slow")
   void receiverKilledThreeTimesWhileStreaming() throws Exception {
-    receiverRestarts("receiver SIGKILLed, restarted x3", 20_000, 3);
+    receiverRestarts("receiver SIGKILLed, restarted x3", 20_000, 3, false);
   }
 
-  private void receiverRestarts(String scenario, int n, int restarts) throws Exception {
+  @Test
+  @Timeout(120)
+  void receiverWithDurableDedupKilledOnceWhileStreaming() throws Exception {
+    receiverRestarts("receiver SIGKILLed, restarted x1, durable de-dup", 500, 1, true);
+  }
+
+  @Test
+  @Tag("slow")
+  void receiverWithDurableDedupKilledThreeTimesWhileStreaming() throws Exception {
+    receiverRestarts("receiver SIGKILLed, restarted x3, durable de-dup", 20_000, 3, true);
+  }
+
+  /**
+   * Streams to a receiver process and SIGKILLs it {@code restarts} times. With {@code durable}
+   * its de-duplication window is durable: nothing may be handled twice, across kills included,
+   * and a future may fail only with {@link ReceiverCrashedException} (its message was queued for
+   * or in the listen at a kill: perhaps handled, so the sender is told).
+   */
+  private void receiverRestarts(String scenario, int n, int restarts, boolean durable) throws Exception {
     Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").build());
     Path file = dir.resolve("handled.txt");
+    Path store = durable ? dir.resolve("rx-store") : null;
     Ledger ledger = new Ledger(n);
-    Process rx = startReceiver(s.port(), file);
+    Process rx = startReceiver(s.port(), file, store);
     NetNode tx = track(NetNode.builder().id("tx").upstream("127.0.0.1", s.port(), "S").options(nodeOptions()).build());
     fence(tx, "rx");
 
@@ -177,7 +199,7 @@ class FaultInjectionTest {
       long killedAt = System.nanoTime();
       rx.destroyForcibly(); // SIGKILL: its de-duplication window dies with it
       assertTrue(rx.waitFor(10, TimeUnit.SECONDS), "the receiver died");
-      rx = startReceiver(s.port(), file);
+      rx = startReceiver(s.port(), file, store);
       long ready = System.nanoTime();
       faultEnds.add(ready);
       faults.add("killed at " + at + " done, running again after " + millis(ready - killedAt) + " ms");
@@ -204,12 +226,18 @@ class FaultInjectionTest {
     report(r, faults, tx, s);
     assertEquals(0, twiceInOneProcess, "a live receiver de-duplicates; " + r);
     assertEquals(0, r.lost(), "every message whose future succeeded is in the receiver's file: " + r);
+    if (durable) {
+      assertEquals(0, r.handledTwice(), "the durable window outlives each kill: " + r);
+      r.failures().keySet().forEach(f -> assertTrue(f.startsWith(ReceiverCrashedException.class.getSimpleName()),
+          "only what was in the listens at a kill fails, as perhaps handled: " + r));
+      return; // false failures are reported: a listen that ran just before the kill, not yet on record as handled
+    }
     assertEquals(0, r.falseFailures(), r.toString());
     assertEquals(0, r.failed(), "the ttl covers each restart: no future fails; " + r);
     // Handled twice across a kill is reported, not asserted: a message handled just before
     // the kill whose CONFIRM did not reach the sender (still in the process, or in a socket
     // buffer the kernel discards with a reset) is repeated to a new process that has no
-    // memory of it.
+    // memory of it (unless its de-duplication window is durable).
   }
 
   // ------------------------------------------------------------------ 3. lossy, slow and cut links
@@ -313,14 +341,103 @@ class FaultInjectionTest {
     assertEquals(0, r.failed(), "the ttl covers each fault: no future fails; " + r);
   }
 
+  // ------------------------------------------------------------------ 4. sender SIGKILLed and restarted, durable outbox
+
+  @Test
+  @Timeout(120)
+  void senderWithDurableOutboxKilledOnceWhileStreaming() throws Exception {
+    senderRestarts("sender SIGKILLed, restarted x1, durable outbox", 400, 1);
+  }
+
+  @Test
+  @Tag("slow")
+  void senderWithDurableOutboxKilledThreeTimesWhileStreaming() throws Exception {
+    senderRestarts("sender SIGKILLed, restarted x3, durable outbox", 5_000, 3);
+  }
+
+  /**
+   * A sender process with a durable outbox ({@link ChildSenderMain}) streams a block of values
+   * to "rx" in this JVM and is SIGKILLed once it has accepted half of it; its next run (same id,
+   * same directory) resumes what was in flight and streams the next block; the last run
+   * finishes. Every value whose {@code sendConfirmed} returned before a kill must reach rx, or
+   * be reported failed by a later run: none lost, none handled twice.
+   */
+  private void senderRestarts(String scenario, int block, int kills) throws Exception {
+    Station s = track(Station.builder().id("S").bindAddress("127.0.0.1").build());
+    Ledger ledger = new Ledger(block * (kills + 1));
+    NetNode rx = track(NetNode.builder().id("rx").upstream("127.0.0.1", s.port(), "S").options(nodeOptions())
+        .listen("DATA", m -> ledger.handle(m.value(Integer.class))).build());
+    Path events = dir.resolve("sender-events.txt");
+    List<Long> faultEnds = new ArrayList<>();
+    List<String> faults = new ArrayList<>();
+    long start = System.nanoTime();
+    SenderChild tx = null;
+    for (int g = 0; g <= kills; g++) {
+      tx = startSender(s.port(), events, g * block, block);
+      if (g > 0) {
+        faultEnds.add(tx.readyNanos());
+      }
+      if (g == kills) {
+        break;
+      }
+      int from = g * block;
+      Await.until("run " + g + " accepted half its block", Duration.ofSeconds(60),
+          () -> SenderLog.read(events).acceptedIn(from, from + block) >= block / 2);
+      tx.process().destroyForcibly(); // SIGKILL: its futures die with it
+      assertTrue(tx.process().waitFor(10, TimeUnit.SECONDS), "the sender died");
+      faults.add("killed with " + SenderLog.read(events).acceptedIn(from, from + block) + " of " + block + " accepted");
+    }
+    assertEquals("done", tx.nextLine(Duration.ofSeconds(180)), "the last run settled everything");
+    SenderLog log = SenderLog.read(events);
+    ledger.settleFromSender(log, start, System.nanoTime());
+    Result r = ledger.result(scenario, faultEnds);
+    faults.add("resumed per restart " + log.resumed());
+    report(r, faults, null, rx);
+    assertEquals(0, r.lost(), "every accepted value reached rx or was reported failed: " + r);
+    assertEquals(0, r.handledTwice(), "rx recognises a resumed message as a repeat: " + r);
+    assertEquals(0, r.falseFailures(), r.toString());
+    assertEquals(0, r.failed(), "the ttl covers each restart: nothing fails; " + r);
+    assertEquals(kills, log.resumed().size(), "every restart resumed what its predecessor left in flight: " + log.resumed());
+  }
+
+  /** What {@link ChildSenderMain} runs wrote: values accepted, failures by value, how many each run resumed. */
+  private record SenderLog(BitSet accepted, Map<Integer, String> failures, List<Integer> resumed) {
+    static SenderLog read(Path file) {
+      BitSet accepted = new BitSet();
+      Map<Integer, String> failures = new HashMap<>();
+      List<Integer> resumed = new ArrayList<>();
+      List<String> lines;
+      try {
+        lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.US_ASCII) : List.of();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (String line : lines) {
+        String[] f = line.split(" ");
+        switch (f[0]) {
+          case "a" -> accepted.set(Integer.parseInt(f[1]));
+          case "f" -> failures.put(Integer.parseInt(f[1]), f[2]);
+          case "r" -> resumed.add(Integer.parseInt(f[1]));
+          default -> { } // "start", or a line cut short by a kill
+        }
+      }
+      return new SenderLog(accepted, failures, resumed);
+    }
+
+    int acceptedIn(int from, int to) {
+      return accepted.get(from, to).cardinality();
+    }
+  }
+
   // ------------------------------------------------------------------ the ledger
 
   /** Counts, per message value 0..n-1, handles on the receiving side and the outcome of its future. */
   private static final class Ledger {
     private final int n;
     private final AtomicIntegerArray handled;
-    private final AtomicIntegerArray outcome; // 0 pending, 1 confirmed, 2 failed
+    private final AtomicIntegerArray outcome; // 0 pending, 1 confirmed, 2 failed, 3 never sent
     private final AtomicLongArray doneAt;
+    private final AtomicLongArray handledAt;
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
@@ -334,12 +451,37 @@ class FaultInjectionTest {
       this.handled = new AtomicIntegerArray(n);
       this.outcome = new AtomicIntegerArray(n);
       this.doneAt = new AtomicLongArray(n);
+      this.handledAt = new AtomicLongArray(n);
     }
 
     /** A listen ran for value {@code v}; negative values are fences and probes. */
     void handle(int v) {
       if (v >= 0) {
+        handledAt.compareAndSet(v, 0, System.nanoTime());
         handled.incrementAndGet(v);
+      }
+    }
+
+    /**
+     * Takes the outcomes from the log of a sender in other processes ({@link SenderLog}): a
+     * value it never accepted does not count; one accepted and not reported failed counts as
+     * confirmed, when it was first handled. {@code start} and {@code end} bound the streaming.
+     */
+    void settleFromSender(SenderLog log, long start, long end) {
+      startNanos = start;
+      endNanos = end;
+      for (int v = 0; v < n; v++) {
+        String failure = log.failures().get(v);
+        if (!log.accepted().get(v)) {
+          outcome.set(v, 3);
+        } else if (failure != null) {
+          outcome.set(v, 2);
+          failed.incrementAndGet();
+          failures.merge(failure, 1, Integer::sum);
+        } else {
+          outcome.set(v, 1);
+          doneAt.set(v, handledAt.get(v));
+        }
       }
     }
 
@@ -361,7 +503,7 @@ class FaultInjectionTest {
                 outcome.set(v, 2);
                 failed.incrementAndGet();
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
-                failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
+                failures.merge(cause.getClass().getSimpleName(), 1, Integer::sum); // messages name ids: by kind
               }
               done.incrementAndGet();
               window.release();
@@ -417,10 +559,15 @@ class FaultInjectionTest {
       int lost = 0;
       int twice = 0;
       int falseFailures = 0;
+      int messages = 0;
       StringBuilder examples = new StringBuilder();
       for (int i = 0; i < n; i++) {
         int h = handled.get(i);
         int o = outcome.get(i);
+        if (o == 3 && h <= 1) {
+          continue; // never sent (handled once anyway: its sender was killed before it could say so)
+        }
+        messages++;
         if (h == 0 && o != 2) {
           lost++;
           if (lost <= 5) {
@@ -453,7 +600,7 @@ class FaultInjectionTest {
           recovery = Math.max(recovery, next - end);
         }
       }
-      return new Result(scenario, n, lost, twice, falseFailures, failed.get(), recovery, endNanos - startNanos,
+      return new Result(scenario, messages, lost, twice, falseFailures, failed.get(), recovery, endNanos - startNanos,
           new TreeMap<>(failures), examples.toString().trim());
     }
   }
@@ -469,17 +616,23 @@ class FaultInjectionTest {
 
   private static void report(Result r, List<String> faults, NetNode tx, Object receiverSide) {
     TABLE.add(r.row());
-    EndpointStats st = tx.stats();
     System.out.println(r.row());
     System.out.println("    " + String.format("%,d ms", millis(r.elapsedNanos())) + " streaming; faults: " + faults);
-    System.out.println("    sender: repeated " + st.repeated() + ", unreachable notices " + st.unreachable()
-        + ", ttl expired " + st.ttlExpired() + ", dropped " + st.dropped()
-        + (r.failures().isEmpty() ? "" : "; failures " + r.failures())
-        + (r.examples().isEmpty() ? "" : "; " + r.examples()));
+    String outcomes = (r.failures().isEmpty() ? "" : "; failures " + r.failures())
+        + (r.examples().isEmpty() ? "" : "; " + r.examples());
+    if (tx == null) { // a sender in other processes: its counters died with them
+      System.out.println("    sender: in child processes" + outcomes);
+    } else {
+      EndpointStats st = tx.stats();
+      System.out.println("    sender: repeated " + st.repeated() + ", unreachable notices " + st.unreachable()
+          + ", ttl expired " + st.ttlExpired() + ", dropped " + st.dropped() + outcomes);
+    }
     if (receiverSide instanceof NetNode rx) {
       EndpointStats rs = rx.stats();
       System.out.println("    receiver: duplicates recognised " + rs.duplicates() + ", dedupEvictedEarly "
           + rs.dedupEvictedEarly() + ", confirms sent " + rs.confirmsSent());
+    } else if (receiverSide instanceof Process) {
+      System.out.println("    receiver: in child processes, its counters died with them");
     } else if (receiverSide instanceof Station s) {
       System.out.println("    station: forwarded " + s.stats().forwarded() + ", unreachable " + s.stats().unreachable());
     }
@@ -548,10 +701,16 @@ class FaultInjectionTest {
     throw new AssertionError("the Station did not start on port " + port + " within 30 s: " + failure);
   }
 
-  /** Starts ChildReceiverMain as "rx", appending handled values to {@code file}; waits for its ready line. */
-  private Process startReceiver(int stationPort, Path file) throws Exception {
+  /**
+   * Starts ChildReceiverMain as "rx", appending handled values to {@code file}, with a durable
+   * de-duplication window in {@code store} unless it is null; waits for its ready line.
+   */
+  private Process startReceiver(int stationPort, Path file, Path store) throws Exception {
     List<String> cmd = javaCommand(ChildReceiverMain.class);
     cmd.addAll(List.of(String.valueOf(stationPort), "S", "rx", file.toString()));
+    if (store != null) {
+      cmd.add(store.toString());
+    }
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("rx.err").toFile()))
         .start();
     processes.add(p);
@@ -560,14 +719,42 @@ class FaultInjectionTest {
     return p;
   }
 
-  private static String firstLine(Process p) {
+  /** A sender process, its standard output and when it said it was ready. */
+  private record SenderChild(Process process, BufferedReader out, long readyNanos) {
+    String nextLine(Duration timeout) {
+      return readLine(out, timeout);
+    }
+  }
+
+  /**
+   * Starts ChildSenderMain as "tx" with its durable outbox in {@code dir}/tx-store, sending
+   * values {@code from}.. to "rx" and logging to {@code events}; waits for its ready line.
+   */
+  private SenderChild startSender(int stationPort, Path events, int from, int count) throws Exception {
+    List<String> cmd = javaCommand(ChildSenderMain.class);
+    cmd.addAll(List.of(String.valueOf(stationPort), "S", "tx", dir.resolve("tx-store").toString(), events.toString(),
+        "rx", String.valueOf(from), String.valueOf(count)));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("tx.err").toFile()))
+        .start();
+    processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    assertEquals("ready tx", readLine(out, Duration.ofSeconds(30)), "the sender started; stderr: "
+        + Files.readString(dir.resolve("tx.err")));
+    return new SenderChild(p, out, System.nanoTime());
+  }
+
+  private static String readLine(BufferedReader out, Duration timeout) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return out.readLine();
       } catch (IOException e) {
         return null;
       }
-    }).orTimeout(30, TimeUnit.SECONDS).join();
+    }).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  private static String firstLine(Process p) {
+    return readLine(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)),
+        Duration.ofSeconds(30));
   }
 }
