@@ -11,13 +11,16 @@ import java.util.Objects;
  *
  * <ul>
  *   <li><b>Durable de-duplication window</b> ({@link #deduplication()}): a receiver records each
- *       confirmed message it takes (sender, id, timestamp, time) as <i>handling</i> before its
- *       listen runs and as <i>handled</i> before its {@code CONFIRM} leaves, within {@link
+ *       confirmed message it takes (sender, id, timestamp, time) as <i>handling</i> before it
+ *       goes to its listen and as <i>handled</i> before its {@code CONFIRM} leaves, within {@link
  *       EndpointOptions#dedupWindow()} and {@link EndpointOptions#dedupCapacity()}. After a
  *       restart a repeat of a handled message is confirmed without running the listen again. A
  *       repeat of one that was queued for or running in its listen when the process died may or
  *       may not have been handled: it is not handled again, and its sender's future fails with
- *       {@link ReceiverCrashedException}. Requests and replies are de-duplicated in memory only.
+ *       {@link ReceiverCrashedException}. At most 4 messages per worker ({@link
+ *       EndpointOptions#workers()}) are handed to the listens ahead of their turn, so a crash
+ *       leaves at most that many in doubt; the others wait unrecorded, and their repeats are
+ *       handled as new after a restart. Requests and replies are de-duplicated in memory only.
  *   <li><b>Durable outbox</b> ({@link #outbox()}): {@code sendConfirmed} returns only once the
  *       message is on record (it blocks its caller for one commit of the store; callers on
  *       several threads share commits), and the record goes when the message is confirmed or

@@ -24,16 +24,25 @@ final class DedupJournal implements Deduplicator.Journal {
   private final DurableStore store;
   private final MVMap<Long, byte[]> records;
   private long next;
+  private List<Deduplicator.Restored> restored;
 
+  /** Opens the records and reads them all (a store that cannot be read fails the endpoint's build). */
   DedupJournal(DurableStore store) {
     this.store = store;
     this.records = store.longKeyMap("dedup");
     Long last = records.lastKey();
     this.next = last == null ? 0 : last + 1;
+    this.restored = read();
   }
 
-  /** What the journal holds, oldest first, with ages as of now; an unreadable record is dropped. */
+  /** What the journal held when it was opened, oldest first, with ages as of then; once. */
   List<Deduplicator.Restored> restore() {
+    List<Deduplicator.Restored> out = restored;
+    restored = List.of();
+    return out;
+  }
+
+  private List<Deduplicator.Restored> read() {
     long now = store.wallMillis();
     List<Deduplicator.Restored> out = new ArrayList<>(records.size());
     List<Long> unreadable = new ArrayList<>();

@@ -36,6 +36,8 @@ import org.h2.mvstore.type.StringDataType;
 final class DurableStore implements AutoCloseable {
   /** Store files open in this process: a second open must not touch the file (closing it would drop the first's lock). */
   private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+  /** The layout of the records; a store of another layout is refused rather than misread. */
+  private static final int FORMAT = 1;
   /** How long removals (nothing waits for them) may stay uncommitted. */
   private static final long LAZY_COMMIT_NANOS = 200_000_000L;
 
@@ -93,10 +95,17 @@ final class DurableStore implements AutoCloseable {
       // commit is on the disk before a chunk it replaced can be reused.
       store.setRetentionTime(0);
       try {
-        return new DurableStore(file, endpointId, store, d, wallMillis, counters, warnings);
+        if (store.getStoreVersion() == 0 && store.getMapNames().isEmpty()) {
+          store.setStoreVersion(FORMAT);
+        } else if (store.getStoreVersion() != FORMAT) {
+          throw new MVStoreException(DataUtils.ERROR_UNSUPPORTED_FORMAT, "records of format " + store.getStoreVersion()
+              + ", this version of stationmq reads format " + FORMAT);
+        }
+        return new DurableStore(file, endpointId, store, d, wallMillis, counters, warnings); // reads every record
       } catch (RuntimeException e) {
         store.closeImmediately();
-        throw e;
+        throw e instanceof MVStoreException m ? m
+            : new MVStoreException(DataUtils.ERROR_FILE_CORRUPT, "records cannot be read: " + e);
       }
     } catch (MVStoreException e) {
       OPEN.remove(file);

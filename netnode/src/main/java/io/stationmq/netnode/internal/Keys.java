@@ -14,7 +14,10 @@ public final class Keys {
   public static final String KILL = "KILL";
   /**
    * stationmq's notice that a Station could not pass a message on; value {@code {"id",
-   * "to", "station", "reason"}}. A Python peer has no listen for it and ignores it.
+   * "to", "station", "reason"}}, with {@code "retry": true} when the recipient may come back,
+   * or {@code "crashed": true} from a recipient with a durable de-duplication window that died
+   * while handling the message (it is not handled again). A Python peer has no listen for it
+   * and ignores it.
    */
   public static final String UNREACHABLE = "SMQ_UNREACHABLE";
 

@@ -46,7 +46,9 @@ final class OutboxJournal {
   private final MVMap<String, byte[]> meta;
   private final String idPrefix;
   private final AtomicLong idFloor;
+  private List<Resumable> restored;
 
+  /** Opens the records and reads them all (a store that cannot be read fails the endpoint's build). */
   OutboxJournal(DurableStore store, String endpointId) {
     this.store = store;
     this.records = store.stringKeyMap("outbox");
@@ -58,6 +60,7 @@ final class OutboxJournal {
       first = Math.max(first, idNumber(id) + 1);
     }
     this.idFloor = new AtomicLong(first);
+    this.restored = read();
   }
 
   /**
@@ -91,8 +94,15 @@ final class OutboxJournal {
     store.change(() -> records.remove(id));
   }
 
-  /** What the previous run left in flight; an unreadable record is dropped (logged and counted). */
+  /** What the previous run left in flight, as read when the journal was opened; once (socket thread). */
   List<Resumable> restore() {
+    List<Resumable> out = restored;
+    restored = List.of();
+    return out;
+  }
+
+  /** Reads every record; an unreadable one is dropped (logged and counted). */
+  private List<Resumable> read() {
     long now = store.wallMillis();
     List<Resumable> out = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();

@@ -115,6 +115,16 @@ class DurableStoreTest {
   }
 
   @Test
+  void aStoreOfAnotherFormatIsRefusedRatherThanMisread() {
+    DurableStore s = open("rx");
+    s.mvStore().setStoreVersion(99);
+    s.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> open("rx"));
+    assertTrue(e.getMessage().contains("format 99"), e.getMessage());
+    open = null;
+  }
+
+  @Test
   void aWriteThatFailsIsCountedAndTheStoreStaysShut() throws Exception {
     DurableStore s = open("tx");
     OutboxJournal outbox = s.outbox();
