@@ -15,7 +15,7 @@ import org.h2.mvstore.MVMap;
  * are on record only once the store commits; the intake commits before a listen may run and
  * before a confirmation leaves.
  *
- * <p>Owned by the socket thread (the store itself is thread-safe).
+ * <p>Owned by the socket thread, like every use of the store while the endpoint runs.
  */
 final class DedupJournal implements Deduplicator.Journal {
   private static final byte HANDLING = 'R';

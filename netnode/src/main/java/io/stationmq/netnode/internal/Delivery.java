@@ -12,8 +12,10 @@ import io.stationmq.netnode.TtlExpiredException;
 import io.stationmq.netnode.UnreachableException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -28,13 +30,16 @@ import java.util.function.LongSupplier;
  * endpoint knows, or any while it has just started; see {@link Wire#mayComeBack}) is waited
  * for: the message is repeated as usual and fails as unreachable only when its ttl is spent.
  *
- * <p>With a durable outbox ({@link OutboxJournal}) a message is put on record by {@link
- * #record} before {@code sendConfirmed} returns and taken off when it is confirmed or fails; what
- * the previous run left there is sent again on the first {@link #runDue}, with futures nobody
- * holds: how such a message fails goes to the listener alone.
+ * <p>With a durable outbox ({@link OutboxJournal}) a new message is put on record when the
+ * socket thread takes it, and sent only once the store has committed that, at the end of the
+ * turn ({@link #recorded}); its caller waits for that ({@link #awaitRecorded}), so {@code
+ * sendConfirmed} returns once the message is on record. The record is taken off when the
+ * message is confirmed or fails. What the previous run left there is sent again on the first
+ * {@link #runDue}, with futures nobody holds: how such a message fails goes to the listener
+ * alone.
  *
- * <p>Thread-safety: {@link #reserve}, {@link #record} and {@link #release} from any thread;
- * everything else on the socket thread. The sockets and liveness are reached through {@link Wire}, the clock is
+ * <p>Thread-safety: {@link #reserve}, {@link #pending}, {@link #awaitRecorded} and {@link
+ * #release} from any thread; everything else on the socket thread. The sockets and liveness are reached through {@link Wire}, the clock is
  * injected, and futures complete on the engine's callback thread.
  */
 final class Delivery {
@@ -57,6 +62,10 @@ final class Delivery {
   private final int maxInFlight;
   private final OutboxJournal journal;
   private List<OutboxJournal.Resumable> toResume;
+  /** Durable outbox: taken this turn, on record once the store commits, then sent (by id). */
+  private final LinkedHashMap<String, Unrecorded> unrecorded = new LinkedHashMap<>();
+
+  private record Unrecorded(Outbox.Pending pending, byte[] body) {}
 
   Delivery(String id, Wire wire, Outbox outbox, Counters counters, Notifier notifier, RateLimitedLog warnings,
       LongSupplier clock, int maxInFlight) {
@@ -88,30 +97,78 @@ final class Delivery {
   }
 
   /**
-   * With a durable outbox, puts a message whose place is reserved on record, returning once it
-   * is there (any thread); {@code wireBody} is its body as sent (a multihop message is recorded
-   * with its path). False when it cannot be: its future is failed and its place given back.
+   * A confirmed message to send, with its future (any thread); with a durable outbox its caller
+   * is to wait for its record ({@link #awaitRecorded}).
    */
-  boolean record(Outbox.Pending p, byte[] wireBody) {
-    if (journal == null || !isKept(p.message)) {
-      return true;
+  Outbox.Pending pending(Message m, Route route, CompletableFuture<DeliveryReceipt> future) {
+    Outbox.Pending p = new Outbox.Pending(m, route, future);
+    if (journal != null && isKept(m)) {
+      p.recorded = new CompletableFuture<>();
     }
-    Message m = p.message;
-    OutboxJournal.Recorded r = journal.record(m, m.isMultihop() ? MessageCodec.encode(m) : wireBody, p.route);
-    if (r == OutboxJournal.Recorded.OK) {
-      return true;
+    return p;
+  }
+
+  /**
+   * Blocks until {@code p} is on record in the durable outbox, or has ended without (refused,
+   * failed, closed: then its future says so); returns at once without a durable outbox (any
+   * thread). An interrupt is kept for the caller, not acted on.
+   */
+  static void awaitRecorded(Outbox.Pending p) {
+    if (p.recorded == null) {
+      return;
     }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        p.recorded.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        break; // never completed exceptionally
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Lets the caller waiting for {@code p}'s record go (it is on record, or has ended). */
+  private static void letCallerGo(Outbox.Pending p) {
+    if (p.recorded != null) {
+      p.recorded.complete(null);
+    }
+  }
+
+  /** True while messages taken this turn wait for the store's commit. */
+  boolean hasUnrecorded() {
+    return !unrecorded.isEmpty();
+  }
+
+  /**
+   * The store committed ({@code ok}) what this turn put on record, or failed to: sends what
+   * waited for it, or fails it with {@link DurableStoreException}; either way its caller goes.
+   */
+  void recorded(boolean ok) {
+    for (Unrecorded u : unrecorded.values()) {
+      if (ok) {
+        sendNow(u.pending(), u.body());
+        letCallerGo(u.pending());
+      } else {
+        failUnrecorded(u.pending());
+      }
+    }
+    unrecorded.clear();
+  }
+
+  private void failUnrecorded(Outbox.Pending p) {
     counters.inFlight.decrementAndGet();
-    if (r == OutboxJournal.Recorded.DUPLICATE) {
-      notifier.failWith(p.future, new DuplicateMessageException(m.id(), m.to()));
-    } else if (r == OutboxJournal.Recorded.CLOSED) {
-      notifier.fail(p.future, m, new EndpointClosedException(id, m.id(), m.to(), 0));
-    } else {
-      DurableStoreException e = new DurableStoreException(m.id(), m.to(), "the store failed (see the log)");
-      warnings.warn("{}: {}", id, e.getMessage());
-      notifier.fail(p.future, m, e);
-    }
-    return false;
+    forget(p.message);
+    Message m = p.message;
+    DurableStoreException e = new DurableStoreException(m.id(), m.to(), "the store failed (see the log)");
+    warnings.warn("{}: {}", id, e.getMessage());
+    notifier.fail(p.future, m, e);
+    letCallerGo(p);
   }
 
   /** Requests and replies are answered within one run: a durable outbox keeps only other messages. */
@@ -126,21 +183,38 @@ final class Delivery {
     }
   }
 
-  /** Gives a place back for a message that never reached the outbox (any thread). */
+  /** Gives a place back for a message that never reached the outbox, nor the store (any thread). */
   void release(Outbox.Pending p, EndpointClosedException why) {
     counters.inFlight.decrementAndGet();
-    forget(p.message);
     notifier.fail(p.future, p.message, why);
+    letCallerGo(p);
   }
 
-  /** Sends a confirmed message for the first time and starts its repeat timer. */
+  /**
+   * Sends a confirmed message for the first time and starts its repeat timer; with a durable
+   * outbox, puts it on record and sends it once that is committed ({@link #recorded}).
+   */
   void send(Outbox.Pending p, byte[] body) {
     Message m = p.message;
-    if (outbox.contains(m.id())) {
+    if (outbox.contains(m.id()) || unrecorded.containsKey(m.id())) {
       counters.inFlight.decrementAndGet();
       notifier.failWith(p.future, new DuplicateMessageException(m.id(), m.to()));
+      letCallerGo(p);
       return;
     }
+    if (p.recorded != null) {
+      if (journal.put(m, m.isMultihop() ? MessageCodec.encode(m) : body, p.route)) {
+        unrecorded.put(m.id(), new Unrecorded(p, body));
+      } else {
+        failUnrecorded(p); // the store failed earlier
+      }
+      return;
+    }
+    sendNow(p, body);
+  }
+
+  private void sendNow(Outbox.Pending p, byte[] body) {
+    Message m = p.message;
     Routes.Result r = wire.send(m, body, p.route);
     if (r == Routes.Result.UNREACHABLE && !wire.mayComeBack(firstHop(m))) {
       failUnreachable(p);
@@ -154,6 +228,7 @@ final class Delivery {
 
   /** A message could not be sent at all (an internal error): it fails as unreachable. */
   void sendFailed(Outbox.Pending p) {
+    letCallerGo(p);
     if (!p.future.isDone()) {
       outbox.remove(p.message.id());
       failUnreachable(p);
@@ -253,6 +328,14 @@ final class Delivery {
 
   /** Fails every message in flight: the endpoint closes. */
   void closeAll() {
+    for (Unrecorded u : unrecorded.values()) {
+      Outbox.Pending p = u.pending();
+      counters.inFlight.decrementAndGet();
+      forget(p.message);
+      notifier.fail(p.future, p.message, new EndpointClosedException(id, p.message.id(), p.message.to(), 0));
+      letCallerGo(p);
+    }
+    unrecorded.clear();
     for (Outbox.Pending p : outbox.drain()) {
       counters.inFlight.decrementAndGet();
       forget(p.message);

@@ -22,8 +22,8 @@ import org.h2.mvstore.type.StringDataType;
  * outbox records ({@link OutboxJournal}). MVStore appends each commit as a new chunk with a
  * checksum and finds the newest whole one on opening, so a process killed mid-write leaves
  * the store as of its last finished commit. No background thread: changes are written only by
- * {@link #commit()}, which groups every change made before it (callers on several threads share
- * a commit, and an fsync with {@link Durability#syncToDisk()}).
+ * {@link #commit()}, once per turn of the socket loop for everything that turn changed (with an
+ * fsync under {@link Durability#syncToDisk()}).
  *
  * <p>Failures: {@link #open} throws an {@link IllegalStateException} naming the file and the
  * cause (locked by another endpoint, corrupt, not writable). A write that fails later is logged
@@ -31,7 +31,9 @@ import org.h2.mvstore.type.StringDataType;
  * every later operation is a counted no-op ({@link #failed()} says so), so the endpoint goes on
  * with memory alone.
  *
- * <p>Thread-safe: maps and commits may be used from any thread.
+ * <p>Used by the socket thread alone while the endpoint runs (opened before it starts, closed
+ * after it ends): a chunk a commit leaves unused is reused at once (retention time 0), which is
+ * safe only when no map operation runs on another thread during a commit. Not thread-safe.
  */
 final class DurableStore implements AutoCloseable {
   /** Store files open in this process: a second open must not touch the file (closing it would drop the first's lock). */
@@ -48,9 +50,7 @@ final class DurableStore implements AutoCloseable {
   private final LongSupplier wallMillis;
   private final Counters counters;
   private final RateLimitedLog warnings;
-  private final Object syncLock = new Object();
-  private long syncedVersion;
-  private volatile long lastCommitNanos = System.nanoTime();
+  private long lastCommitNanos = System.nanoTime();
   private volatile boolean failed;
   private volatile boolean closed;
   private final DedupJournal dedup;
@@ -88,7 +88,10 @@ final class DurableStore implements AutoCloseable {
     }
     try {
       Files.createDirectories(d.directory());
-      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().cacheSize(4).open();
+      // 16 keys per page, not 48: a commit rewrites every page it changed, and an outbox record
+      // is a whole message, so smaller pages make the commit of one record several times cheaper.
+      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().keysPerPage(16)
+          .cacheSize(4).open();
       // Chunks no longer used are overwritten at once instead of 45 s later: with a commit per
       // socket-loop turn the file would otherwise grow by every chunk of the last 45 s. Safe
       // against a killed process (the kernel keeps every finished write); with syncToDisk every
@@ -211,8 +214,8 @@ final class DurableStore implements AutoCloseable {
   }
 
   /**
-   * Writes every change made so far, from any thread, to the file (and to the disk with
-   * syncToDisk); returns once they are there. False (logged and counted) when it fails.
+   * Writes every change made so far to the file (and to the disk with syncToDisk); returns once
+   * they are there. False (logged and counted) when it fails.
    */
   boolean commit() {
     if (!writable()) {
@@ -222,7 +225,7 @@ final class DurableStore implements AutoCloseable {
       store.commit();
       lastCommitNanos = System.nanoTime();
       if (syncToDisk) {
-        sync();
+        store.sync();
       }
       return true;
     } catch (RuntimeException e) {
@@ -243,19 +246,6 @@ final class DurableStore implements AutoCloseable {
   void commitLazily() {
     if (!failed && !closed && System.nanoTime() - lastCommitNanos > LAZY_COMMIT_NANOS && store.hasUnsavedChanges()) {
       commit();
-    }
-  }
-
-  /** One fsync for every caller whose commit it covers. */
-  private void sync() {
-    long version = store.getCurrentVersion();
-    synchronized (syncLock) {
-      if (syncedVersion >= version) {
-        return; // another caller's fsync came after this commit
-      }
-      long covered = store.getCurrentVersion();
-      store.sync();
-      syncedVersion = covered;
     }
   }
 

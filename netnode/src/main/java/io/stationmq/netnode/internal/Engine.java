@@ -308,11 +308,9 @@ public final class Engine implements AutoCloseable {
       return future;
     }
     byte[] body = MessageCodec.encode(Delivery.wireForm(message));
-    Outbox.Pending pending = new Outbox.Pending(message, route, future);
-    if (!delivery.record(pending, body)) { // Durability hook: a durable outbox records it before this returns
-      return future;
-    }
+    Outbox.Pending pending = delivery.pending(message, route, future);
     enqueue(new Outgoing(message, body, route, pending));
+    Delivery.awaitRecorded(pending); // Durability hook: with a durable outbox, return once it is on record
     return future;
   }
 

@@ -11,10 +11,10 @@ import java.util.List;
  * (held back while its lane is full, and the endpoint reads nothing more meanwhile) and a
  * confirmation leaves at once.
  *
- * <p>With one ({@link DedupJournal}), each turn of the socket loop ends with {@link #flush()}:
- * the messages about to go to the workers are recorded as handling, the store commits once
- * (covering the handled records of the turn too), and only then do the confirmations leave and
- * the messages go to their workers. So a message is on record as handling before its listen
+ * <p>With one ({@link DedupJournal}), each turn of the socket loop ends with {@link
+ * #recordTurn()} (the messages about to go to the workers are recorded as handling), one commit
+ * of the store (by the intake, covering the handled records of the turn too), and {@link
+ * #afterCommit()}: only then do the confirmations leave and the messages go to their workers. So a message is on record as handling before its listen
  * runs and as handled before its confirmation leaves. At most {@code maxWithWorkers} recorded
  * messages are with the workers at a time (queued or running): a crash leaves at most that many
  * in doubt ({@link Deduplicator.Seen#CRASHED}); the rest wait here unrecorded, and a repeat of
@@ -31,7 +31,6 @@ final class HandOver {
 
   private final Dispatcher dispatcher;
   private final Deduplicator dedup;
-  private final DurableStore store;
   private final boolean durable;
   private final int maxWithWorkers;
   private final int maxHeld;
@@ -42,16 +41,14 @@ final class HandOver {
   private final ArrayDeque<Dispatcher.Inbound> ready = new ArrayDeque<>();
   private final List<Dispatcher.Inbound> confirms = new ArrayList<>();
   private int withWorkers;
-  private boolean recordedThisTurn;
   private boolean laneFull;
 
-  /** {@code store} null, or without a de-duplication journal: nothing waits for a commit. */
-  HandOver(Dispatcher dispatcher, Deduplicator dedup, DurableStore store, int maxWithWorkers, int maxHeld,
+  /** {@code durable}: the de-duplicator has a journal, and what goes out waits for its commit. */
+  HandOver(Dispatcher dispatcher, Deduplicator dedup, boolean durable, int maxWithWorkers, int maxHeld,
       Confirmer confirmer) {
     this.dispatcher = dispatcher;
     this.dedup = dedup;
-    this.store = store;
-    this.durable = store != null && store.dedup() != null;
+    this.durable = durable;
     this.maxWithWorkers = maxWithWorkers;
     this.maxHeld = maxHeld;
     this.confirmer = confirmer;
@@ -95,30 +92,29 @@ final class HandOver {
     }
   }
 
-  /** Ends a turn of the socket loop: see the class comment. A store that failed is logged and counted; all goes on. */
-  void flush() {
-    if (store == null) {
-      return;
-    }
+  /**
+   * Durable: records as handling what may go to the workers now (in order, at most
+   * maxWithWorkers with them); true when anything of this turn waits for the store's commit.
+   */
+  boolean recordTurn() {
     if (!durable) {
-      store.commitLazily(); // the outbox's removals
-      return;
+      return false;
     }
+    boolean recorded = false;
     while (!unrecorded.isEmpty() && (withWorkers < maxWithWorkers || !unrecorded.peek().confirm())) {
       Dispatcher.Inbound in = unrecorded.poll();
       if (in.confirm()) {
         dedup.recordHandling(in.message());
         withWorkers++;
-        recordedThisTurn = true;
+        recorded = true;
       }
       ready.add(in);
     }
-    if (recordedThisTurn || !confirms.isEmpty()) {
-      store.commit();
-      recordedThisTurn = false;
-    } else {
-      store.commitLazily();
-    }
+    return recorded || !confirms.isEmpty();
+  }
+
+  /** The turn's records are committed (or the store failed: logged and counted, all goes on): confirm, hand over. */
+  void afterCommit() {
     for (Dispatcher.Inbound c : confirms) {
       confirmer.confirm(c.message(), c.via());
     }

@@ -60,6 +60,7 @@ final class Intake {
   private final Deduplicator dedup;
   private final LongSupplier clock;
   private final Wire wire;
+  private final DurableStore durable;
   private final HandOver handOver;
   /** Listens a durable window lets run ahead per worker: a crash leaves at most this many per worker in doubt. */
   private static final int DURABLE_AHEAD_PER_WORKER = 4;
@@ -88,10 +89,11 @@ final class Intake {
     this.dispatcher = dispatcher;
     this.clock = clock;
     this.wire = wire;
+    this.durable = durable;
     DedupJournal journal = durable == null ? null : durable.dedup();
     this.dedup = new Deduplicator(config.options().dedupWindow().toNanos(), config.options().dedupCapacity(),
         counters.dedupEvictedEarly, journal, journal == null ? List.of() : journal.restore(), clock.getAsLong());
-    this.handOver = new HandOver(dispatcher, dedup, durable, DURABLE_AHEAD_PER_WORKER * config.options().workers(),
+    this.handOver = new HandOver(dispatcher, dedup, journal != null, DURABLE_AHEAD_PER_WORKER * config.options().workers(),
         config.options().workerQueueCapacity(), this::confirm);
   }
 
@@ -111,12 +113,22 @@ final class Intake {
   }
 
   /**
-   * Ends a turn of the socket loop: with a durable de-duplication window, commits what the turn
-   * recorded, then sends its confirmations and hands messages to the workers (see {@link
-   * HandOver}); with a durable outbox alone, commits now and then what nothing waits for.
+   * Ends a turn of the socket loop, with durability: one commit of the store for what the turn
+   * put on record (messages for the listens, handled ones, new messages of a durable outbox);
+   * then the confirmations leave, the messages go to their workers (see {@link HandOver}) and
+   * the outbox's new messages are sent (see {@link Delivery#recorded}). With nothing waiting,
+   * commits now and then what nothing waits for (removals).
    */
   void flush() {
-    handOver.flush();
+    if (durable == null) {
+      return;
+    }
+    if (handOver.recordTurn() | delivery.hasUnrecorded()) {
+      delivery.recorded(durable.commit());
+    } else {
+      durable.commitLazily();
+    }
+    handOver.afterCommit();
   }
 
   /** Frames read from the ROUTER, over the connection from {@code peerAddress} (null when unknown). */

@@ -51,6 +51,8 @@ final class Outbox {
     /** Who last said the recipient could not be reached, and why; null when nobody did. */
     String unreachableBy;
     String unreachableReason;
+    /** With a durable outbox: completes once the message is on record, or has ended without. */
+    CompletableFuture<Void> recorded;
 
     Pending(Message message, Route route, CompletableFuture<DeliveryReceipt> future) {
       this.message = message;

@@ -8,31 +8,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.h2.mvstore.MVMap;
 
 /**
  * The durable outbox's records in the {@link DurableStore}: one per confirmed message in
  * flight, by id, holding the whole message (its multihop path included), its route and when
- * it was first sent (wall clock), and the id numbers this endpoint has used. {@link #record} is
- * on record when it returns; {@link #remove} is committed with the next commit (a message whose
- * removal a crash lost is resumed and recognised by its receiver as a repeat).
+ * it was first sent (wall clock), and the id numbers this endpoint has used. What {@link #put}
+ * and {@link #remove} change is on record once the store commits (a message whose removal a
+ * crash lost is resumed, and recognised by its receiver as a repeat).
  *
- * <p>Thread-safe: callers record, the socket thread removes and restores.
+ * <p>Owned by the socket thread, like every use of the store while the endpoint runs: MVStore
+ * reuses a chunk as soon as a commit leaves it unused (retention time 0, so the file does not
+ * grow by every chunk of the last 45 s), which is safe only without a map operation running on
+ * another thread during a commit.
  */
 final class OutboxJournal {
-  /** How {@link #record} went. */
-  enum Recorded {
-    /** On record. */
-    OK,
-    /** A message with that id is already in flight: nothing recorded. */
-    DUPLICATE,
-    /** The store could not take it (logged and counted). */
-    FAILED,
-    /** The store is closed: the endpoint is closing. */
-    CLOSED
-  }
-
   /** A message the previous run left in flight, first sent {@code ageMillis} ago. */
   record Resumable(Message message, Route route, long ageMillis) {}
 
@@ -45,7 +35,7 @@ final class OutboxJournal {
   /** The first id number past every recorded one: where a restarted endpoint's ids begin. */
   private final MVMap<String, byte[]> meta;
   private final String idPrefix;
-  private final AtomicLong idFloor;
+  private long idFloor;
   private List<Resumable> restored;
 
   /** Opens the records and reads them all (a store that cannot be read fails the endpoint's build). */
@@ -59,34 +49,25 @@ final class OutboxJournal {
     for (String id : records.keySet()) {
       first = Math.max(first, idNumber(id) + 1);
     }
-    this.idFloor = new AtomicLong(first);
+    this.idFloor = first;
     this.restored = read();
   }
 
   /**
-   * Records {@code m}, first sent now, as {@code body} (its encoding, path included), and commits
-   * (shared with concurrent callers); any thread.
+   * Puts {@code m}, first sent now, on record as {@code body} (its encoding, path included):
+   * there once the store commits. False when the store has failed (logged and counted).
    */
-  Recorded record(Message m, byte[] body, Route route) {
+  boolean put(Message m, byte[] body, Route route) {
     ByteBuffer value = ByteBuffer.allocate(1 + 8 + body.length);
     value.put((byte) route.ordinal()).putLong(store.wallMillis()).put(body);
-    boolean[] duplicate = new boolean[1];
     long next = idNumber(m.id()) + 1;
-    if (!store.change(() -> {
-      duplicate[0] = records.putIfAbsent(m.id(), value.array()) != null;
-      if (!duplicate[0] && raiseFloor(next)) {
+    return store.change(() -> {
+      records.put(m.id(), value.array());
+      if (next > idFloor) {
+        idFloor = next;
         meta.put(ID_FLOOR, ByteBuffer.allocate(8).putLong(next).array());
       }
-    })) {
-      return store.isClosed() ? Recorded.CLOSED : Recorded.FAILED;
-    }
-    if (duplicate[0]) {
-      return Recorded.DUPLICATE;
-    }
-    if (store.commit()) {
-      return Recorded.OK;
-    }
-    return store.isClosed() ? Recorded.CLOSED : Recorded.FAILED;
+    });
   }
 
   /** Forgets {@code id}: confirmed or failed (socket thread). */
@@ -130,18 +111,7 @@ final class OutboxJournal {
    * run sent whose late confirmation could otherwise settle a new message.
    */
   long firstFreeIdNumber() {
-    return idFloor.get();
-  }
-
-  private boolean raiseFloor(long next) {
-    long floor;
-    do {
-      floor = idFloor.get();
-      if (next <= floor) {
-        return false;
-      }
-    } while (!idFloor.compareAndSet(floor, next));
-    return true;
+    return idFloor;
   }
 
   /** The number of an id generated here ({@code "{id}_{n}"}), or -1 for any other id. */

@@ -85,13 +85,17 @@ class DurableDeliveryTest {
     return Message.builder().id(id).sender("tx").to("rx").key("K").value(id).ttl(ttl).build();
   }
 
+  /** A caller's sendConfirmed, as the socket thread takes it (it is sent at the end of the turn). */
   private Outbox.Pending send(Delivery d, Message m) {
     assertTrue(d.reserve());
-    Outbox.Pending p = new Outbox.Pending(m, Route.AUTO, new CompletableFuture<>());
-    if (d.record(p, MessageCodec.encode(m))) {
-      d.send(p, new byte[0]);
-    }
+    Outbox.Pending p = d.pending(m, Route.AUTO, new CompletableFuture<>());
+    d.send(p, MessageCodec.encode(m));
     return p;
+  }
+
+  /** The end of a turn of the socket loop: one commit, then what waited for it is sent. */
+  private void endTurn(Delivery d) {
+    d.recorded(store.commit());
   }
 
   private static Throwable failure(Outbox.Pending p) {
@@ -101,10 +105,16 @@ class DurableDeliveryTest {
   @Test
   void whatAKilledSenderHadInFlightIsSentAgainAndReportedAndWhatRanOutOfTimeFails() {
     Delivery before = delivery();
-    send(before, msg("tx_0", 2));
+    Outbox.Pending first = send(before, msg("tx_0", 2));
+    assertTrue(sent.isEmpty(), "nothing leaves before it is on record");
+    assertFalse(first.recorded.isDone(), "and its caller waits");
+    endTurn(before);
+    assertEquals(List.of("tx_0"), sent);
+    assertTrue(first.recorded.isDone());
     wall.addAndGet(50_000);
     send(before, msg("tx_1", 2));
     Outbox.Pending confirmed = send(before, msg("tx_2", 2));
+    endTurn(before);
     before.settle("tx_2");
     confirmed.future.orTimeout(5, TimeUnit.SECONDS).join();
     wall.addAndGet(20_000); // tx_0 is 70 s old, past its 60 s; tx_1 is 20 s old
@@ -133,6 +143,7 @@ class DurableDeliveryTest {
     Delivery before = delivery();
     send(before, msg("tx_0", 3)); // sends due at 0, 0.5, 1.5, 3.5 s; fails at 7.5 s
     send(before, msg("tx_1", 1)); // sends due at 0, 0.5 s; fails at 1.5 s
+    endTurn(before);
     wall.addAndGet(1_600); // down for 1.6 s: tx_0 has two repeats spent, tx_1 its whole ttl
 
     Delivery after = killAndRestart();
@@ -160,11 +171,15 @@ class DurableDeliveryTest {
     send(d, msg("tx_0", 2));
     Outbox.Pending duplicate = send(d, msg("tx_0", 2));
     assertInstanceOf(DuplicateMessageException.class, failure(duplicate));
+    assertTrue(duplicate.recorded.isDone(), "its caller goes");
+    endTurn(d);
     assertEquals(List.of("tx_0"), sent, "a duplicate is not sent");
 
     store.mvStore().getFileStore().close(); // the disk goes away
     Outbox.Pending refused = send(d, msg("tx_1", 2));
+    endTurn(d);
     assertInstanceOf(DurableStoreException.class, failure(refused));
+    assertTrue(refused.recorded.isDone(), "its caller goes");
     assertEquals(List.of("tx_0"), sent, "what cannot be recorded is not sent");
     assertTrue(counters.storeFailures.sum() >= 1);
     assertEquals(1, counters.inFlight.get(), "the refused one gave its place back");
@@ -174,6 +189,7 @@ class DurableDeliveryTest {
   void aReceiverThatDiedWhileHandlingFailsTheMessageAndItLeavesTheOutbox() {
     Delivery d = delivery();
     Outbox.Pending p = send(d, msg("tx_0", 2));
+    endTurn(d);
     assertTrue(d.receiverCrashed("tx_0"));
     assertInstanceOf(ReceiverCrashedException.class, failure(p));
     assertFalse(d.receiverCrashed("tx_0"), "settled already");

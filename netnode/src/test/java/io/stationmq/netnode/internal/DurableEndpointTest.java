@@ -114,7 +114,7 @@ class DurableEndpointTest {
   @Test
   void aRestartedSenderSendsWhatItsPreviousRunLeftInFlightAndSaysSo() throws Exception {
     Message leftOver = Message.builder().id("tx_5").sender("tx").to("rx").key("DATA").value(5).ttl(5).build();
-    writeStore(dir, "tx", store -> assertEquals(OutboxJournal.Recorded.OK, DurableStoreTest.record(store.outbox(), leftOver, Route.AUTO)));
+    writeStore(dir, "tx", store -> assertTrue(DurableStoreTest.put(store.outbox(), leftOver, Route.AUTO)));
     RecordingListener events = new RecordingListener();
     NetNode tx = tx(EndpointOptions.builder().durability(Durability.in(dir)).listener(events).build());
     Path rxDir = Files.createDirectory(dir.resolve("rx"));
