@@ -1,6 +1,7 @@
 package io.stationmq.bench;
 
 import io.stationmq.netnode.Endpoint;
+import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.station.Station;
@@ -67,10 +68,15 @@ final class StationmqSides {
 
   /** Scenario 4: A sends to B through Station S, confirmed with a window. */
   static Sample viaStationConfirmed(Settings s, boolean unusedWarmup) throws Exception {
+    return viaStationConfirmed(s, EndpointOptions.defaults(), EndpointOptions.defaults());
+  }
+
+  /** Scenario 4 with A (the sender) and B (the receiver) built with the options given. */
+  static Sample viaStationConfirmed(Settings s, EndpointOptions aOptions, EndpointOptions bOptions) throws Exception {
     List<String> problems = new ArrayList<>();
     try (Station st = station();
-        NetNode b = nodeUnder(st, NetNode.builder().id(B).listen(Payload.KEY, m -> { }));
-        NetNode a = nodeUnder(st, NetNode.builder().id(A))) {
+        NetNode b = nodeUnder(st, NetNode.builder().id(B).options(bOptions).listen(Payload.KEY, m -> { }));
+        NetNode a = nodeUnder(st, NetNode.builder().id(A).options(aOptions))) {
       return confirmed(s, a, problems, a, st, b);
     }
   }
