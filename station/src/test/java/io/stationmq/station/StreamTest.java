@@ -499,7 +499,7 @@ class StreamTest {
     Await.equal("the first samples arrive", 10L, got.count::get);
 
     Thread streamThread = liveThread("stationmq-node-rig-stream-idle");
-    Thread ioThread = liveThread("stationmq-node-rig-io");
+    Thread ioThread = liveThread("stationmq-io");
     long streamBefore = mx.getThreadCpuTime(streamThread.getId());
     long ioBefore = mx.getThreadCpuTime(ioThread.getId());
     long windowEnd = System.nanoTime() + Duration.ofSeconds(2).toNanos();
