@@ -83,7 +83,7 @@ class SharedRuntimeTest {
               .listen("WAIT", m -> release.await()).build());
         }
         for (NetNode b : blocked) {
-          s.send(b.id(), "WAIT", 1);
+          s.sendConfirmed(b.id(), "WAIT", 1); // repeated until the node is connected; completes after release
         }
         Await.until("every busy node is inside its listen", Duration.ofSeconds(30),
             () -> blocked.stream().allMatch(b -> b.stats().dispatched() == 1));

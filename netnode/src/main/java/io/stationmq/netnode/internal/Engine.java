@@ -121,7 +121,7 @@ public final class Engine implements AutoCloseable {
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.runtime = ProcessRuntime.acquire();
-    this.loop = runtime.loop();
+    this.loop = runtime.join();
     this.commands = new CommandQueue(() -> loop.wake(client));
     this.maxIdleNanos = options.ticker() == NanoClock.system() ? TimeUnit.SECONDS.toNanos(1)
         : TimeUnit.MILLISECONDS.toNanos(MAX_POLL_MILLIS);
@@ -400,6 +400,7 @@ public final class Engine implements AutoCloseable {
   private void finishClose(long callbackTimeoutMillis) {
     if (closeFinished.compareAndSet(false, true)) {
       notifier.shutdown(callbackTimeoutMillis);
+      runtime.leave(loop);
       ProcessRuntime.release();
       closedLatch.countDown();
     }

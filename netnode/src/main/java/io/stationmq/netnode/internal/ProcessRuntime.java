@@ -27,9 +27,13 @@ final class ProcessRuntime {
   private static ProcessRuntime current;
   private static int users;
 
+  /** Socket loops: one per core (at most 4), so a process's endpoints use its cores. */
+  private static final int LOOPS = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
+
   private final ZContext context;
   private final WorkerPool workers;
-  private final SocketLoop loop;
+  private final SocketLoop[] loops = new SocketLoop[LOOPS];
+  private final int[] endpointsOnLoop = new int[LOOPS];
 
   private ProcessRuntime() {
     context = new ZContext(1);
@@ -39,7 +43,9 @@ final class ProcessRuntime {
     context.setNotificationExceptionHandler((thread, e) -> warnings.warn(
         "JeroMQ thread {} dropped an event after {}", thread.getName(), e.toString()));
     workers = new WorkerPool("stationmq-worker-", CORE_WORKERS, MAX_WORKERS, STARVED_AFTER_NANOS);
-    loop = new SocketLoop("stationmq-io", () -> workers.checkStarvation(System.nanoTime()));
+    for (int i = 0; i < LOOPS; i++) {
+      loops[i] = new SocketLoop("stationmq-io-" + i, () -> workers.checkStarvation(System.nanoTime()));
+    }
   }
 
   /** The process's runtime, created on first use; pair each call with one {@link #release}. */
@@ -62,7 +68,9 @@ final class ProcessRuntime {
     if (--users == 0) {
       ProcessRuntime r = current;
       current = null;
-      r.loop.close();
+      for (SocketLoop loop : r.loops) {
+        loop.close();
+      }
       r.workers.shutdown(5_000);
       r.context.close();
     }
@@ -77,8 +85,25 @@ final class ProcessRuntime {
     return context;
   }
 
-  SocketLoop loop() {
-    return loop;
+  /** The loop with the fewest endpoints, now serving one more; give it back with {@link #leave}. */
+  synchronized SocketLoop join() {
+    int best = 0;
+    for (int i = 1; i < LOOPS; i++) {
+      if (endpointsOnLoop[i] < endpointsOnLoop[best]) {
+        best = i;
+      }
+    }
+    endpointsOnLoop[best]++;
+    return loops[best];
+  }
+
+  /** An endpoint no longer on {@code loop}. */
+  synchronized void leave(SocketLoop loop) {
+    for (int i = 0; i < LOOPS; i++) {
+      if (loops[i] == loop) {
+        endpointsOnLoop[i]--;
+      }
+    }
   }
 
   WorkerPool workers() {
