@@ -52,6 +52,13 @@ public final class MessageCodec {
   /** Deepest JSON nesting a body may have. */
   public static final int MAX_NESTING_DEPTH = 256;
 
+  /**
+   * Most bytes the blosc-packed arrays of one body may unpack to, together (64 MiB, the default
+   * largest body an endpoint accepts): a body whose packed arrays declare more is rejected before
+   * they are unpacked.
+   */
+  public static final long MAX_UNPACKED_ARRAY_BYTES = 64L << 20;
+
   private static final Set<String> PROTOCOL_FIELDS =
       Set.of("id", "to", "sender", "key", "value", "timestamp", "ttl", "flags");
   private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
@@ -196,9 +203,10 @@ public final class MessageCodec {
     }
     // Only bodies that mention an array (possibly with an escaped key) need the walk.
     if (contains(body, ARRAY_MARKER) || contains(body, ESCAPE_MARKER)) {
-      checkArrays(message.rawValue(), "value");
+      PackedArray.Budget budget = new PackedArray.Budget(MAX_UNPACKED_ARRAY_BYTES);
+      checkArrays(message.rawValue(), "value", budget);
       for (Map.Entry<String, JsonNode> e : message.rawExtras().entrySet()) {
-        checkArrays(e.getValue(), e.getKey());
+        checkArrays(e.getValue(), e.getKey(), budget);
       }
     }
     return message;
@@ -335,23 +343,32 @@ public final class MessageCodec {
     }
   }
 
-  private static void checkArrays(JsonNode node, String path) {
+  /**
+   * Validates every array object under {@code node}, and replaces the data of a blosc-packed one
+   * by its raw bytes (the tree is the decoder's own, not yet shared), so the message holds and
+   * re-encodes uncompressed arrays and reading one does not unpack it again.
+   */
+  private static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
     if (node == null) {
       return;
     }
     if (node.isObject()) {
       if (NdArray.isArrayObject(node)) {
-        NdArray.fromJson(node, path);
+        int unpacked = budget.unpacked();
+        NdArray array = NdArray.fromJson(node, path, budget);
+        if (budget.unpacked() != unpacked) {
+          ((ObjectNode) node).put(NdArray.KEY_DATA, array.base64());
+        }
         return;
       }
       Iterator<Map.Entry<String, JsonNode>> it = node.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
-        checkArrays(e.getValue(), path + "." + e.getKey());
+        checkArrays(e.getValue(), path + "." + e.getKey(), budget);
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        checkArrays(node.get(i), path + "[" + i + "]");
+        checkArrays(node.get(i), path + "[" + i + "]", budget);
       }
     }
   }
