@@ -42,7 +42,7 @@ import java.util.Set;
  * them as extra fields; on decoding, a {@code false} there is the default and not kept.
  *
  * <p>Decoding accepts any valid body, keeps unknown fields, unwraps a one-element {@code to}
- * list, and checks every {@code NUMPY_ARRAY} object. Every failure is a {@link
+ * list, checks every {@code NUMPY_ARRAY} object and unpacks blosc-packed ones. Every failure is a {@link
  * MessageFormatException} with a specific reason. Bodies nested deeper than {@value
  * #MAX_NESTING_DEPTH} levels are rejected.
  *
@@ -155,9 +155,13 @@ public final class MessageCodec {
   /**
    * Decodes a wire body.
    *
+   * <p>An array the sender packed with blosc is unpacked (see {@link NdArray#fromJson}), and the
+   * message holds its raw bytes: it re-encodes uncompressed. The packed arrays of one body may
+   * unpack to at most {@link #MAX_UNPACKED_ARRAY_BYTES} together.
+   *
    * @throws MessageFormatException with a specific reason when the body is not valid UTF-8
    *     JSON, not an object, lacks a required field, has a field of the wrong type, or holds
-   *     an invalid or compressed array
+   *     an invalid array or a packed one that cannot be unpacked
    */
   public static Message decode(byte[] body) {
     if (body == null || body.length == 0) {

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * An n-dimensional numeric array as autopilot (numpy) sends it inside a message value: the JSON
  * object {@code {"NUMPY_ARRAY": <base64>, "DTYPE": <numpy dtype name>, "SHAPE": [d0, d1, ...]}}.
  *
- * <p>The elements are kept exactly as on the wire: raw little-endian bytes in C (row-major) order,
- * together with a {@link DType} and a shape. A 0-d array has shape {@code []} and one element. The
+ * <p>The elements are kept as raw little-endian bytes in C (row-major) order, together with a
+ * {@link DType} and a shape; an array a Python peer packed with blosc is unpacked on decoding
+ * ({@link #fromJson}) and always written raw. A 0-d array has shape {@code []} and one element. The
  * {@code toXxxArray()} conversions return the elements flattened in C order and never lose
  * information: a conversion that could not represent every element exactly throws {@link
  * IllegalStateException} instead.
