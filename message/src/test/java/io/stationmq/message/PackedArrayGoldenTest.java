@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -116,6 +117,21 @@ class PackedArrayGoldenTest {
       assertEquals(expected[i], got[i], 1e-15, "element " + i);
     }
     assertFalse(a.toString().isEmpty());
+  }
+
+  @Test
+  void rawBytesThatOnlyLookPackedAreReadRawAsAutopilotDoes() {
+    // 64 uint8 elements starting like a Blosc 1 chunk of their own length that declares 100 bytes.
+    byte[] raw = new byte[64];
+    raw[0] = 2;
+    raw[3] = 1;
+    raw[4] = 100;
+    raw[8] = 100;
+    raw[12] = 64;
+    assertTrue(PackedArray.looksPacked(raw, DType.UINT8, 64));
+    ObjectNode node = NdArray.ofUnsigned(DType.UINT8, new long[64]).toJson();
+    node.put("NUMPY_ARRAY", Base64.getEncoder().encodeToString(raw));
+    assertArrayEquals(raw, NdArray.fromJson(node, "value").toLittleEndianBytes());
   }
 
   static String sha256(byte[] bytes) {
