@@ -3,7 +3,7 @@ package io.stationmq.bench;
 import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;

@@ -1,15 +1,11 @@
 package io.stationmq.netnode;
 
 import io.stationmq.message.Message;
-import io.stationmq.netnode.internal.Engine;
-import io.stationmq.netnode.internal.EngineConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An endpoint inside a hardware controller (a rig, a DAQ box, a camera): a DEALER connected
@@ -36,24 +32,18 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
  * {@link IllegalStateException} when the router port cannot be bound.
  */
-public final class NetNode implements Endpoint {
-  private final Engine engine;
+public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
 
   private NetNode(Engine engine, String upstreamId) {
-    this.engine = engine;
+    super(engine);
     this.upstreamId = upstreamId;
   }
 
   /** A builder; {@code id} and an upstream or a router port are required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public String id() {
-    return engine.id();
   }
 
   /** The id of the upstream this node connects to, or null without one. */
@@ -64,41 +54,6 @@ public final class NetNode implements Endpoint {
   /** The port of this node's own ROUTER (useful when built with port 0), or -1 without one. */
   public int routerPort() {
     return engine.routerPort();
-  }
-
-  @Override
-  public void on(String key, Listen listen) {
-    engine.on(key, listen);
-  }
-
-  @Override
-  public void off(String key) {
-    engine.off(key);
-  }
-
-  @Override
-  public void onBatch(String key, BatchListen listen) {
-    engine.onBatch(key, listen);
-  }
-
-  @Override
-  public List<ReceivedStream> receivedStreams() {
-    return engine.receivedStreams();
-  }
-
-  @Override
-  public Message.Builder message(String to, String key, Object value) {
-    return engine.message(to, key, value);
-  }
-
-  @Override
-  public SendResult send(Message message, Route route) {
-    return engine.send(message, route);
-  }
-
-  @Override
-  public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
-    return engine.sendConfirmed(message, route);
   }
 
   /**
@@ -141,36 +96,6 @@ public final class NetNode implements Endpoint {
   /** Opens a stream with {@link StreamOptions#defaults()}. */
   public SampleStream getStream(String id, String key) {
     return getStream(id, key, StreamOptions.defaults());
-  }
-
-  @Override
-  public Message.Builder requestMessage(String to, String name, Object args) {
-    return engine.requestMessage(to, name, args);
-  }
-
-  @Override
-  public CompletableFuture<Message> request(Message request, Duration timeout) {
-    return engine.request(request, timeout);
-  }
-
-  @Override
-  public void provide(String name, Responder responder) {
-    engine.provide(name, responder);
-  }
-
-  @Override
-  public List<DirectoryEntry> directory() {
-    return engine.directory();
-  }
-
-  @Override
-  public EndpointStats stats() {
-    return engine.stats();
-  }
-
-  @Override
-  public boolean isClosed() {
-    return engine.isClosed();
   }
 
   /** Closes the node's streams (sending what they hold), then the node; see {@link Endpoint#close()}. */

@@ -9,6 +9,7 @@ import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.StderrLines;

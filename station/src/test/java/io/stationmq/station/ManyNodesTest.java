@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.PeerStatus;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -16,6 +16,7 @@ import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.SampleStream;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.StreamBatch;
 import io.stationmq.netnode.StreamOptions;
 import io.stationmq.netnode.StreamStats;
