@@ -2,7 +2,6 @@ package io.stationmq.netnode;
 
 import io.stationmq.message.Message;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -116,36 +115,11 @@ public final class NetNode extends EndpointBase {
   }
 
   /** Builds a {@link NetNode}. Not thread-safe. */
-  public static final class Builder {
-    private String id;
-    private String upstreamEndpoint;
-    private String upstreamId;
+  public static final class Builder extends EndpointBuilder<Builder> {
     private int routerPort = -1;
     private String routerAddress = "*";
-    private final Map<String, Listen> listens = new LinkedHashMap<>();
-    private Listen fallback;
-    private EndpointOptions options = EndpointOptions.defaults();
-    private CurveSecurity security;
 
     private Builder() {}
-
-    /** This node's id, also its socket identity; required. */
-    public Builder id(String id) {
-      this.id = id;
-      return this;
-    }
-
-    /** Connects to the upstream Station (or node ROUTER) {@code upstreamId} at {@code host:port}. */
-    public Builder upstream(String host, int port, String upstreamId) {
-      return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
-    }
-
-    /** Connects to an upstream at any ZeroMQ endpoint ({@code tcp://..}, {@code inproc://..}). */
-    public Builder upstreamEndpoint(String endpoint, String upstreamId) {
-      this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
-      this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
-      return this;
-    }
 
     /** Binds a ROUTER on {@code port} (0: an ephemeral port, see {@link NetNode#routerPort()}). */
     public Builder routerPort(int port) {
@@ -162,34 +136,6 @@ public final class NetNode extends EndpointBase {
       return this;
     }
 
-    /** Registers the listen for {@code key}. */
-    public Builder listen(String key, Listen listen) {
-      listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
-      return this;
-    }
-
-    /** The listen for keys that have none (default: log and count them). */
-    public Builder fallback(Listen listen) {
-      this.fallback = listen;
-      return this;
-    }
-
-    /** Engine settings; default {@link EndpointOptions#defaults()}. */
-    public Builder options(EndpointOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /**
-     * CurveZMQ: encrypts and authenticates every connection of this endpoint (see {@link
-     * CurveSecurity} and README, Security); null (the default) for none. Takes precedence over
-     * {@link EndpointOptions#security()} in {@link #options}.
-     */
-    public Builder security(CurveSecurity security) {
-      this.security = security;
-      return this;
-    }
-
     /**
      * Starts the node.
      *
@@ -200,7 +146,7 @@ public final class NetNode extends EndpointBase {
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
       EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          security == null ? options : options.toBuilder().security(security).build(), "stationmq-node-" + id);
+          effectiveOptions(), "stationmq-node-" + id);
       return new NetNode(new Engine(config), upstreamId);
     }
   }

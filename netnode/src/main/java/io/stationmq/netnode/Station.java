@@ -86,7 +86,7 @@ public final class Station extends EndpointBase {
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
     return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
-        b.security == null ? b.options : b.options.toBuilder().security(b.security).build(), "stationmq-station-" + b.id, gate);
+        b.effectiveOptions(), "stationmq-station-" + b.id, gate);
   }
 
   /** A builder; {@code id} is required. */
@@ -146,25 +146,12 @@ public final class Station extends EndpointBase {
   }
 
   /** Builds a {@link Station}. Not thread-safe. */
-  public static final class Builder {
-    private String id;
+  public static final class Builder extends EndpointBuilder<Builder> {
     private int port = 0;
     private String bindAddress = "*";
-    private String upstreamEndpoint;
-    private String upstreamId;
-    private final Map<String, Listen> listens = new LinkedHashMap<>();
-    private Listen fallback;
-    private EndpointOptions options = EndpointOptions.defaults();
-    private CurveSecurity security;
     private final Set<String> admins = new LinkedHashSet<>();
 
     private Builder() {}
-
-    /** The Station's id, also its socket identity; required. */
-    public Builder id(String id) {
-      this.id = id;
-      return this;
-    }
 
     /** The port to listen on; 0 (the default) picks a free one, see {@link Station#port()}. */
     public Builder port(int port) {
@@ -182,30 +169,6 @@ public final class Station extends EndpointBase {
     }
 
     /**
-     * Connects a pusher to the parent Station {@code upstreamId} at {@code host:port}; the
-     * parent may then {@code KILL} this Station.
-     */
-    public Builder upstream(String host, int port, String upstreamId) {
-      return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
-    }
-
-    /** Connects a pusher to a parent at any ZeroMQ endpoint. */
-    public Builder upstreamEndpoint(String endpoint, String upstreamId) {
-      this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
-      this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
-      return this;
-    }
-
-    /**
-     * Registers the listen for {@code key} (replacing a built-in one such as {@code KILL}; a
-     * listen for {@code KILL} still runs only for admins and the upstream).
-     */
-    public Builder listen(String key, Listen listen) {
-      listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
-      return this;
-    }
-
-    /**
      * Adds ids allowed to send admin-only keys such as {@code KILL}: an admin must connect to
      * this Station directly (a NetNode whose upstream it is) and send as itself. Without CURVE
      * an id is a claim, not a proof: anyone who can reach the port can connect as an admin.
@@ -217,28 +180,6 @@ public final class Station extends EndpointBase {
         }
         admins.add(admin);
       }
-      return this;
-    }
-
-    /** The listen for keys that have none (default: log and count them). */
-    public Builder fallback(Listen listen) {
-      this.fallback = listen;
-      return this;
-    }
-
-    /** Engine settings; default {@link EndpointOptions#defaults()}. */
-    public Builder options(EndpointOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /**
-     * CurveZMQ: encrypts and authenticates every connection of this endpoint (see {@link
-     * CurveSecurity} and README, Security); null (the default) for none. Takes precedence over
-     * {@link EndpointOptions#security()} in {@link #options}.
-     */
-    public Builder security(CurveSecurity security) {
-      this.security = security;
       return this;
     }
 
