@@ -3,7 +3,7 @@ package io.stationmq.bench;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.NetNode;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;

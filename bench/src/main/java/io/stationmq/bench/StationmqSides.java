@@ -4,7 +4,7 @@ import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;

@@ -12,7 +12,7 @@ import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
 import io.stationmq.netnode.SampleStream;
 import io.stationmq.netnode.StreamOptions;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

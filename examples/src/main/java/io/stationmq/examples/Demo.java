@@ -7,7 +7,7 @@ import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
 import io.stationmq.netnode.SampleStream;
 import io.stationmq.netnode.StreamOptions;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

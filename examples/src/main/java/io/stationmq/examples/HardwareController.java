@@ -3,7 +3,7 @@ package io.stationmq.examples;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.SampleStream;
 import io.stationmq.netnode.StreamOptions;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

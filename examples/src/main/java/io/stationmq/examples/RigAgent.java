@@ -1,7 +1,7 @@
 package io.stationmq.examples;
 
 import io.stationmq.netnode.DeliveryReceipt;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

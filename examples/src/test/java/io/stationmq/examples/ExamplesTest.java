@@ -9,7 +9,7 @@ import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
-import io.stationmq.station.Station;
+import io.stationmq.netnode.Station;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -22,8 +22,8 @@ import java.util.Objects;
  *       leaves at most that many in doubt; the others wait unrecorded, and their repeats are
  *       handled as new after a restart. Requests and replies are de-duplicated in memory only.
  *   <li><b>Durable outbox</b> ({@link #outbox()}): {@code sendConfirmed} returns only once the
- *       message is on record: its caller waits for the socket thread's next commit, which the
- *       callers of that turn share, and the message is sent only once it is on record. The record
+ *       message is on record: its caller waits for the socket loop's next commit, which the
+ *       callers of that visit share, and the message is sent only once it is on record. The record
  *       goes when the message is confirmed or fails. A restarted endpoint with the same id and directory sends again what its previous
  *       run left in flight, within what is left of the message's {@link
  *       EndpointOptions#maxDeliveryTime()} counted in wall-clock time from its first send (its
@@ -52,8 +52,8 @@ import java.util.Objects;
  * the rest of the run: {@code sendConfirmed} fails with {@link DurableStoreException} instead
  * of sending what it cannot record, and a receiver goes on de-duplicating in memory only.
  *
- * <p>Commits are grouped: an endpoint commits once per turn of its socket thread for every
- * message taken, confirmed or sent in that turn. With one thread calling {@code sendConfirmed}
+ * <p>Commits are grouped: an endpoint commits once per visit of its socket loop for every
+ * message taken, confirmed or sent in that visit. With one thread calling {@code sendConfirmed}
  * that is still a commit per message; see the README's performance section for what each costs. The store is H2's MVStore, one file per endpoint
  * ({@code ID.mv.db}); with the default {@code dedupCapacity} it grows to a few tens of MB.
  *

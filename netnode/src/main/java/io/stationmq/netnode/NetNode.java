@@ -1,15 +1,10 @@
 package io.stationmq.netnode;
 
 import io.stationmq.message.Message;
-import io.stationmq.netnode.internal.Engine;
-import io.stationmq.netnode.internal.EngineConfig;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An endpoint inside a hardware controller (a rig, a DAQ box, a camera): a DEALER connected
@@ -36,24 +31,18 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe. Owns threads and sockets until {@link #close()}. Building fails with
  * {@link IllegalStateException} when the router port cannot be bound.
  */
-public final class NetNode implements Endpoint {
-  private final Engine engine;
+public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
 
   private NetNode(Engine engine, String upstreamId) {
-    this.engine = engine;
+    super(engine);
     this.upstreamId = upstreamId;
   }
 
   /** A builder; {@code id} and an upstream or a router port are required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  @Override
-  public String id() {
-    return engine.id();
   }
 
   /** The id of the upstream this node connects to, or null without one. */
@@ -64,41 +53,6 @@ public final class NetNode implements Endpoint {
   /** The port of this node's own ROUTER (useful when built with port 0), or -1 without one. */
   public int routerPort() {
     return engine.routerPort();
-  }
-
-  @Override
-  public void on(String key, Listen listen) {
-    engine.on(key, listen);
-  }
-
-  @Override
-  public void off(String key) {
-    engine.off(key);
-  }
-
-  @Override
-  public void onBatch(String key, BatchListen listen) {
-    engine.onBatch(key, listen);
-  }
-
-  @Override
-  public List<ReceivedStream> receivedStreams() {
-    return engine.receivedStreams();
-  }
-
-  @Override
-  public Message.Builder message(String to, String key, Object value) {
-    return engine.message(to, key, value);
-  }
-
-  @Override
-  public SendResult send(Message message, Route route) {
-    return engine.send(message, route);
-  }
-
-  @Override
-  public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
-    return engine.sendConfirmed(message, route);
   }
 
   /**
@@ -143,36 +97,6 @@ public final class NetNode implements Endpoint {
     return getStream(id, key, StreamOptions.defaults());
   }
 
-  @Override
-  public Message.Builder requestMessage(String to, String name, Object args) {
-    return engine.requestMessage(to, name, args);
-  }
-
-  @Override
-  public CompletableFuture<Message> request(Message request, Duration timeout) {
-    return engine.request(request, timeout);
-  }
-
-  @Override
-  public void provide(String name, Responder responder) {
-    engine.provide(name, responder);
-  }
-
-  @Override
-  public List<DirectoryEntry> directory() {
-    return engine.directory();
-  }
-
-  @Override
-  public EndpointStats stats() {
-    return engine.stats();
-  }
-
-  @Override
-  public boolean isClosed() {
-    return engine.isClosed();
-  }
-
   /** Closes the node's streams (sending what they hold), then the node; see {@link Endpoint#close()}. */
   @Override
   public void close() {
@@ -191,36 +115,11 @@ public final class NetNode implements Endpoint {
   }
 
   /** Builds a {@link NetNode}. Not thread-safe. */
-  public static final class Builder {
-    private String id;
-    private String upstreamEndpoint;
-    private String upstreamId;
+  public static final class Builder extends EndpointBuilder<Builder> {
     private int routerPort = -1;
     private String routerAddress = "*";
-    private final Map<String, Listen> listens = new LinkedHashMap<>();
-    private Listen fallback;
-    private EndpointOptions options = EndpointOptions.defaults();
-    private CurveSecurity security;
 
     private Builder() {}
-
-    /** This node's id, also its socket identity; required. */
-    public Builder id(String id) {
-      this.id = id;
-      return this;
-    }
-
-    /** Connects to the upstream Station (or node ROUTER) {@code upstreamId} at {@code host:port}. */
-    public Builder upstream(String host, int port, String upstreamId) {
-      return upstreamEndpoint("tcp://" + host + ":" + port, upstreamId);
-    }
-
-    /** Connects to an upstream at any ZeroMQ endpoint ({@code tcp://..}, {@code inproc://..}). */
-    public Builder upstreamEndpoint(String endpoint, String upstreamId) {
-      this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
-      this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
-      return this;
-    }
 
     /** Binds a ROUTER on {@code port} (0: an ephemeral port, see {@link NetNode#routerPort()}). */
     public Builder routerPort(int port) {
@@ -237,34 +136,6 @@ public final class NetNode implements Endpoint {
       return this;
     }
 
-    /** Registers the listen for {@code key}. */
-    public Builder listen(String key, Listen listen) {
-      listens.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(listen, "listen"));
-      return this;
-    }
-
-    /** The listen for keys that have none (default: log and count them). */
-    public Builder fallback(Listen listen) {
-      this.fallback = listen;
-      return this;
-    }
-
-    /** Engine settings; default {@link EndpointOptions#defaults()}. */
-    public Builder options(EndpointOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /**
-     * CurveZMQ: encrypts and authenticates every connection of this endpoint (see {@link
-     * CurveSecurity} and README, Security); null (the default) for none. Takes precedence over
-     * {@link EndpointOptions#security()} in {@link #options}.
-     */
-    public Builder security(CurveSecurity security) {
-      this.security = security;
-      return this;
-    }
-
     /**
      * Starts the node.
      *
@@ -275,7 +146,7 @@ public final class NetNode implements Endpoint {
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
       EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          security == null ? options : options.toBuilder().security(security).build(), "stationmq-node-" + id);
+          effectiveOptions(), "stationmq-node-" + id);
       return new NetNode(new Engine(config), upstreamId);
     }
   }

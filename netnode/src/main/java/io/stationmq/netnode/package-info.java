@@ -1,6 +1,7 @@
 /**
- * NetNode, the endpoint that lives in a hardware controller, and the types both stationmq
- * endpoints share.
+ * The two stationmq endpoints, {@link io.stationmq.netnode.NetNode} (in a rig, a DAQ box, a
+ * camera) and {@link io.stationmq.netnode.Station} (the hub they connect to), and the types
+ * they share.
  *
  * <p>Start with {@link io.stationmq.netnode.NetNode}: build one, register {@link
  * io.stationmq.netnode.Listen listens} per message key, and send with {@link
@@ -8,7 +9,7 @@
  * or {@link io.stationmq.netnode.Endpoint#sendConfirmed(io.stationmq.message.Message)
  * sendConfirmed} (a future of a {@link io.stationmq.netnode.DeliveryReceipt}). Engine
  * settings live in {@link io.stationmq.netnode.EndpointOptions}. The threading model is in
- * the repository's {@code CONCURRENCY.md}. The package {@code io.stationmq.netnode.internal}
- * is not public API.
+ * the repository's {@code CONCURRENCY.md}. Only the public types here are API: the engine both
+ * faces share, and its parts, are package-private.
  */
 package io.stationmq.netnode;

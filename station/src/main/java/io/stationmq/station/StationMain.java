@@ -2,6 +2,7 @@ package io.stationmq.station;
 
 import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
+import io.stationmq.netnode.Station;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.UnreachableException;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Bodies;

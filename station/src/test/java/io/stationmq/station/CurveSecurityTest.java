@@ -10,6 +10,7 @@ import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.StderrLines;

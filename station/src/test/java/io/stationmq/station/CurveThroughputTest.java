@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import java.nio.file.Path;
 import java.util.ArrayDeque;

@@ -7,6 +7,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.ReceiverCrashedException;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
 import java.io.BufferedReader;

@@ -1,6 +1,7 @@
 package io.stationmq.station;
 
 import io.stationmq.netnode.EndpointStats;
+import io.stationmq.netnode.Station;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,7 @@ import io.stationmq.netnode.EndpointListener;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.PeerStatus;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
 import java.nio.charset.StandardCharsets;

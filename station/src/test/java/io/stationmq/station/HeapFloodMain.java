@@ -5,6 +5,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.PeerStatus;
 import io.stationmq.netnode.SendResult;
+import io.stationmq.netnode.Station;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

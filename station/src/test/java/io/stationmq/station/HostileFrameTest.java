@@ -7,6 +7,7 @@ import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Closer;
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.PeerStatus;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.Threads;

@@ -1,21 +1,29 @@
 package io.stationmq.station;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.stationmq.message.Message;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.PackageClasses;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The public API of stationmq's public packages names no third-party implementation type. */
+/**
+ * The public API of stationmq's public packages names no third-party implementation type and
+ * no internal type; the engine and its parts are package-private.
+ */
 class PublicApiTest {
   private static final String GUAVA = "com.google.common.";
 
@@ -24,10 +32,14 @@ class PublicApiTest {
     List<Class<?>> classes = new ArrayList<>();
     classes.addAll(PackageClasses.publicClasses(Message.class));
     classes.addAll(PackageClasses.publicClasses(NetNode.class));
-    classes.addAll(PackageClasses.publicClasses(Station.class));
+    assertEquals(NetNode.class.getPackage(), Station.class.getPackage(), "both faces in one package");
     List<String> found = new ArrayList<>();
     for (Class<?> c : classes) {
-      check(c.getName() + " extends", c.getGenericSuperclass(), found);
+      // A package-private superclass is how the faces share the engine; its public methods are theirs.
+      Type superclass = c.getGenericSuperclass();
+      if (superclass != null && superclass.getTypeName().contains(GUAVA)) {
+        found.add(c.getName() + " extends " + superclass.getTypeName());
+      }
       for (Type t : c.getGenericInterfaces()) {
         check(c.getName() + " implements", t, found);
       }
@@ -66,6 +78,40 @@ class PublicApiTest {
   private static void check(String where, Type type, List<String> found) {
     if (type != null && type.getTypeName().contains(GUAVA)) {
       found.add(where + " " + type.getTypeName());
+    }
+    for (Class<?> c : rawClasses(type)) {
+      if (c.getName().startsWith("io.stationmq.") && !Modifier.isPublic(c.getModifiers())) {
+        found.add(where + " names the internal type " + c.getName());
+      }
+    }
+  }
+
+  /** The classes a (generic) type names. */
+  private static List<Class<?>> rawClasses(Type type) {
+    List<Class<?>> out = new ArrayList<>();
+    if (type instanceof Class<?> c) {
+      out.add(c.isArray() ? c.getComponentType() : c);
+    } else if (type instanceof ParameterizedType p) {
+      out.addAll(rawClasses(p.getRawType()));
+      for (Type a : p.getActualTypeArguments()) {
+        out.addAll(rawClasses(a));
+      }
+    } else if (type instanceof WildcardType w) {
+      for (Type b : w.getUpperBounds()) {
+        out.addAll(rawClasses(b));
+      }
+    } else if (type instanceof GenericArrayType g) {
+      out.addAll(rawClasses(g.getGenericComponentType()));
+    }
+    return out;
+  }
+
+  @Test
+  void theEngineAndItsPartsAreNotPublic() throws Exception {
+    for (String part : List.of("Engine", "EngineConfig", "EndpointBase", "SocketLoop", "WorkerPool", "ProcessRuntime",
+        "Routes", "Delivery", "Intake", "Dispatcher", "AdminGate", "CurveGuard", "Keys")) {
+      Class<?> c = Class.forName("io.stationmq.netnode." + part);
+      assertFalse(Modifier.isPublic(c.getModifiers()), part + " is public");
     }
   }
 }

@@ -12,6 +12,7 @@ import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.RemoteException;
 import io.stationmq.netnode.RequestTimeoutException;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Bodies;
 import io.stationmq.netnode.testing.RawPeer;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
 import io.stationmq.netnode.SampleStream;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.StreamOptions;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;

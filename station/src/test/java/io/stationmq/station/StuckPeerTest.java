@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
+import io.stationmq.netnode.Station;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
 import java.nio.charset.StandardCharsets;

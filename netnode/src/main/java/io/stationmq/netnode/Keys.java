@@ -1,0 +1,50 @@
+package io.stationmq.netnode;
+
+/**
+ * Message keys the engine itself handles. The autopilot ones keep their names; stationmq's own
+ * start with {@code SMQ_} so they cannot collide with an application's keys (a Python peer has
+ * no listen for them and ignores them).
+ */
+final class Keys {
+  /** Confirms receipt; value is the confirmed message's id (autopilot protocol). */
+  public static final String CONFIRM = "CONFIRM";
+  /** A batch of stream samples (autopilot protocol). */
+  public static final String STREAM = "STREAM";
+  /** Stops a Station (autopilot protocol). */
+  public static final String KILL = "KILL";
+  /**
+   * stationmq's notice that a Station could not pass a message on; value {@code {"id",
+   * "to", "station", "reason"}}, with {@code "retry": true} when the recipient may come back,
+   * or {@code "crashed": true} from a recipient with a durable de-duplication window that died
+   * while handling the message (it is not handled again). A Python peer has no listen for it
+   * and ignores it.
+   */
+  public static final String UNREACHABLE = "SMQ_UNREACHABLE";
+
+  /**
+   * stationmq's request: a confirmed message whose extra field {@code request} names the
+   * request and whose value holds its arguments. Its reply confirms it, and the requester
+   * repeats it until a reply arrives. The responder sends the reply unconfirmed and keeps it a
+   * while: a repeat means the reply was lost, and gets it again. A repeat that comes before the
+   * reply (a responder slower than the first repeat interval) is confirmed instead, and the
+   * reply is then sent confirmed.
+   */
+  public static final String REQUEST = "SMQ_REQUEST";
+  /**
+   * stationmq's reply (usually unconfirmed, see {@link #REQUEST}) with extra fields {@code
+   * reply_to} (the request's id), {@code ok}, and on failure {@code error} ({@code {"code",
+   * "message"}}).
+   */
+  public static final String REPLY = "SMQ_REPLY";
+
+  /**
+   * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
+   * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a
+   * command or a control message, never a stream's inner key (see {@code Dispatcher}).
+   */
+  public static boolean isBuiltIn(String key) {
+    return key.startsWith("SMQ_") || key.equals(CONFIRM) || key.equals(STREAM) || key.equals(KILL);
+  }
+
+  private Keys() {}
+}

@@ -1,0 +1,90 @@
+package io.stationmq.netnode;
+
+import io.stationmq.message.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * HELLO, heartbeats and the directory of one endpoint: the engine's one handle on its two
+ * halves, the {@link PeerDirectory} of the peers on its ROUTER and the {@link UpstreamLink} to
+ * the Station it connects to. Owned by the socket thread; {@link #directory()} may be called
+ * from any thread. The keys are stationmq's own (a Python peer sends none and ignores them).
+ */
+final class Liveness {
+  /** How long a DEAD, or a silent UNKNOWN, peer stays in the directory at least. */
+  static final Duration MIN_RETENTION = Duration.ofMinutes(1);
+
+  /** What liveness needs of the engine's sockets (all called on the socket thread). */
+  interface Wire extends PeerDirectory.Wire, UpstreamLink.Wire {}
+
+  private final PeerDirectory peers;
+  private final UpstreamLink upstream;
+
+  Liveness(EngineConfig config, Notifier notifier, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens,
+      LongAdder handovers) {
+    long interval = config.options().heartbeatInterval().toNanos();
+    int tolerance = config.options().livenessTolerance();
+    long retention = Math.max(MIN_RETENTION.toNanos(), 10 * interval * tolerance);
+    String role = config.forwarding() ? "station" : "node";
+    this.upstream = config.upstreamId() == null ? null
+        : new UpstreamLink(config.id(), role, config.upstreamId(), interval, tolerance,
+            config.options().helloTimeout().toNanos(), notifier::run, ids, wire, listens);
+    // The boot id the directory sends in acknowledgements tells a restarted endpoint from a
+    // reconnected one; this run's instance id serves.
+    String boot = upstream != null ? upstream.instance() : java.util.UUID.randomUUID().toString();
+    this.peers = new PeerDirectory(config.id(), boot, interval, tolerance, retention, notifier::run, ids, wire,
+        System::currentTimeMillis, handovers);
+  }
+
+  void heardFrom(String identity, long now) {
+    peers.heardFrom(identity, now);
+  }
+
+  /** The connection {@code identity}'s frames came by (see {@link PeerDirectory#connectedFrom}). */
+  void connectedFrom(String identity, String address) {
+    peers.connectedFrom(identity, address);
+  }
+
+  boolean onPeerMessage(String identity, Message m) {
+    return peers.onMessage(identity, m);
+  }
+
+  void heardFromUpstream(long now) {
+    if (upstream != null) {
+      upstream.heardFrom(now);
+    }
+  }
+
+  boolean onUpstreamMessage(Message m, long now) {
+    return upstream != null && upstream.onMessage(m, now);
+  }
+
+  void tick(long now) {
+    if (upstream != null) {
+      upstream.tick(now);
+    }
+    peers.check(now);
+  }
+
+  long nanosUntilNextTick(long now) {
+    long next = peers.nanosUntilNextCheck(now);
+    return upstream == null ? next : Math.min(next, upstream.nanosUntilNextTick(now));
+  }
+
+  /** True when {@code identity} is in the directory (connected lately, or still connected). */
+  boolean knows(String identity) {
+    return identity != null && peers.knows(identity);
+  }
+
+  /** True when {@code identity} said HELLO: a stationmq endpoint, not a Python one. */
+  boolean saidHello(String identity) {
+    return peers.saidHello(identity);
+  }
+
+  List<DirectoryEntry> directory() {
+    return peers.directory();
+  }
+}

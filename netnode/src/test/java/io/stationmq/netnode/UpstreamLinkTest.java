@@ -1,0 +1,199 @@
+package io.stationmq.netnode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stationmq.message.Message;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The upstream state machine, with a fake clock and a fake wire: no sockets, no threads. */
+@Timeout(10)
+class UpstreamLinkTest {
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long INTERVAL = 100 * MS;
+  private static final long HELLO_TIMEOUT = 200 * MS;
+
+  private final List<Message> sent = new ArrayList<>();
+  private final List<String> events = new ArrayList<>();
+  private int reconnects;
+  private final AtomicInteger ids = new AtomicInteger();
+
+  private final EndpointListener listener = new EndpointListener() {
+    @Override
+    public void upstreamConnected(String upstreamId) {
+      events.add("connected");
+    }
+
+    @Override
+    public void upstreamLost(String upstreamId, String reason) {
+      events.add("lost");
+    }
+
+    @Override
+    public void upstreamBack(String upstreamId, String reason) {
+      events.add("back:" + reason);
+    }
+
+    @Override
+    public void upstreamRefused(String upstreamId, String reason) {
+      events.add("refused");
+    }
+  };
+
+  private final UpstreamLink link = new UpstreamLink("rig", "node", "T", INTERVAL, 5, HELLO_TIMEOUT,
+      event -> event.accept(listener), () -> "rig_live_" + ids.getAndIncrement(), new UpstreamLink.Wire() {
+        @Override
+        public void toUpstream(Message m) {
+          sent.add(m);
+        }
+
+        @Override
+        public void reconnectUpstream() {
+          reconnects++;
+        }
+
+        @Override
+        public void refuseUpstream(String reason) {}
+      }, () -> Set.of("CMD"));
+
+  private List<String> keysSent() {
+    return sent.stream().map(Message::key).toList();
+  }
+
+  private static Message reply(String key, Map<String, Object> value) {
+    return LivenessProtocol.notice("T_0", "T", "rig", key, value);
+  }
+
+  private static Message helloReply(String boot) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("ok", true);
+    v.put("id", "T");
+    v.put("protocol", LivenessProtocol.PROTOCOL);
+    v.put("boot", boot);
+    return reply(LivenessProtocol.HELLO_REPLY, v);
+  }
+
+  private static Message ack(long seq, String boot) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("seq", seq);
+    v.put("boot", boot);
+    return reply(LivenessProtocol.HEARTBEAT_ACK, v);
+  }
+
+  /** Runs the link as the socket thread does: tick, then sleep until it has work; returns the ticks. */
+  private int runUntil(long from, long until) {
+    long now = from;
+    int ticks = 0;
+    while (now < until) {
+      link.tick(now);
+      ticks++;
+      long wait = link.nanosUntilNextTick(now);
+      assertTrue(wait > 0, "a tick must leave nothing due at once (it would spin), state " + link.state());
+      now = wait == Long.MAX_VALUE ? until : now + wait;
+    }
+    return ticks;
+  }
+
+  @Test
+  void aLostHelloIsRepeatedUntilAnswered() {
+    link.tick(0);
+    assertEquals(List.of("SMQ_HELLO"), keysSent());
+    link.tick(HELLO_TIMEOUT - 1);
+    assertEquals(1, sent.size(), "not repeated before the timeout");
+    link.tick(HELLO_TIMEOUT);
+    assertEquals(List.of("SMQ_HELLO", "SMQ_HELLO"), keysSent(), "repeated once the first went unanswered");
+    link.onMessage(helloReply("b1"), HELLO_TIMEOUT + 5 * MS);
+    assertEquals(UpstreamLink.State.CONNECTED, link.state());
+    sent.clear();
+    runUntil(HELLO_TIMEOUT + 5 * MS, HELLO_TIMEOUT + 5 * MS + 10 * INTERVAL);
+    assertTrue(keysSent().stream().allMatch("SMQ_HEARTBEAT"::equals), "no HELLO once answered: " + keysSent());
+    assertEquals(List.of("connected"), events.subList(0, 1));
+  }
+
+  @Test
+  void aLateHelloReplyIsAcceptedAndHeartbeatsStart() {
+    runUntil(0, 3 * HELLO_TIMEOUT);
+    assertEquals(UpstreamLink.State.LEGACY, link.state(), "no answer within the timeout: taken for a Python station");
+    assertTrue(keysSent().stream().noneMatch("SMQ_HEARTBEAT"::equals), "no heartbeats to a Python station");
+
+    long late = 3 * HELLO_TIMEOUT;
+    link.onMessage(helloReply("b1"), late);
+    assertEquals(UpstreamLink.State.CONNECTED, link.state(), "a late answer is accepted");
+    assertEquals(List.of("connected"), events);
+    sent.clear();
+    runUntil(late, late + 3 * INTERVAL + 1);
+    assertEquals(List.of("SMQ_HEARTBEAT", "SMQ_HEARTBEAT", "SMQ_HEARTBEAT"), keysSent());
+  }
+
+  @Test
+  void aPythonUpstreamGetsOnlyRareHellosAndCostsAlmostNoWakeUps() {
+    long tenMinutes = TimeUnit.MINUTES.toNanos(10);
+    int ticks = runUntil(0, tenMinutes);
+    assertTrue(keysSent().stream().allMatch("SMQ_HELLO"::equals), keysSent().toString());
+    // 200 ms, doubling to the 60 s cap: 0.2+0.4+...+51.2 s is 9 HELLOs, then one a minute.
+    assertTrue(sent.size() <= 20, "HELLOs in 10 minutes: " + sent.size());
+    assertTrue(ticks <= 2 * sent.size() + 2, "wake-ups in 10 minutes: " + ticks);
+  }
+
+  @Test
+  void aSilentUpstreamIsLostAndReconnectedAtMostOncePerTolerance() {
+    link.tick(0);
+    link.onMessage(helloReply("b1"), 1 * MS);
+    int ticks = runUntil(1 * MS, 1 * MS + 20 * INTERVAL);
+    assertEquals(List.of("connected", "lost"), events);
+    assertEquals(UpstreamLink.State.LOST, link.state());
+    // Lost after 500 ms of silence, then a reconnect every 500 ms: at 0.5, 1.0, 1.5 s.
+    assertTrue(reconnects >= 3 && reconnects <= 4, "reconnects: " + reconnects);
+    assertTrue(ticks <= 20 + reconnects + 4, "one wake-up per heartbeat or reconnect: " + ticks);
+  }
+
+  @Test
+  void anUpstreamThatRestartsGetsHelloAgainUntilItAnswers() {
+    link.tick(0);
+    link.onMessage(helloReply("b1"), 1 * MS);
+    link.tick(INTERVAL + 1 * MS); // heartbeat 0
+    sent.clear();
+    link.onMessage(ack(0, "b2"), INTERVAL + 2 * MS); // a new boot: the upstream restarted
+    assertEquals(List.of("connected", "back:restarted"), events);
+    assertEquals(List.of("SMQ_HELLO"), keysSent());
+    // That HELLO is lost: it is said again after the HELLO timeout, between heartbeats.
+    long t = INTERVAL + 2 * MS;
+    for (long now = t; now <= t + HELLO_TIMEOUT; now += 10 * MS) {
+      link.heardFrom(now);
+      link.tick(now);
+    }
+    assertEquals(2, keysSent().stream().filter("SMQ_HELLO"::equals).count(), keysSent().toString());
+    link.onMessage(helloReply("b2"), t + HELLO_TIMEOUT + 1 * MS);
+    sent.clear();
+    for (long now = t + HELLO_TIMEOUT + 1 * MS; now <= t + 10 * HELLO_TIMEOUT; now += 10 * MS) {
+      link.heardFrom(now);
+      link.tick(now);
+    }
+    assertTrue(keysSent().stream().noneMatch("SMQ_HELLO"::equals), "answered: no more HELLOs " + keysSent());
+  }
+
+  @Test
+  void aRefusedEndpointSendsNothingMoreAndNeverWakesForIt() {
+    link.tick(0);
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("ok", false);
+    v.put("instance", link.instance());
+    v.put("reason", "duplicate_id");
+    v.put("message", "taken");
+    link.onMessage(reply(LivenessProtocol.HELLO_REPLY, v), 1 * MS);
+    assertEquals(UpstreamLink.State.REFUSED, link.state());
+    assertEquals(List.of("refused"), events);
+    sent.clear();
+    link.tick(TimeUnit.MINUTES.toNanos(5));
+    assertEquals(List.of(), keysSent());
+    assertEquals(Long.MAX_VALUE, link.nanosUntilNextTick(TimeUnit.MINUTES.toNanos(5)));
+  }
+}
