@@ -457,7 +457,7 @@ public final class Engine implements AutoCloseable {
       try {
         router.bind(config.routerBind());
       } catch (ZMQException e) {
-        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + ZError.toString(e.getErrorCode()), e);
+        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + BindFailure.explain(config.routerBind(), e.getErrorCode()), e);
       }
       routerIndex = poller.register(router, ZMQ.Poller.POLLIN);
     }
