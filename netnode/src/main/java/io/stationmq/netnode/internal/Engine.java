@@ -230,6 +230,7 @@ public final class Engine implements AutoCloseable {
     m.put("rtt_us", e.rttMicros());
     m.put("status", e.status().name());
     m.put("messages", e.messages());
+    m.put("address", e.address());
     return m;
   }
 
@@ -241,6 +242,11 @@ public final class Engine implements AutoCloseable {
     info.put("upstream", config.upstreamId());
     info.put("stats", stats());
     return info;
+  }
+
+  /** The upstream's state for other threads; null without an upstream. */
+  public UpstreamWatch upstreamWatch() {
+    return liveness.upstreamWatch();
   }
 
   /** The endpoints that connect to this one, with their liveness; any thread. */
