@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code stationmq}: run the demo or a Station, send or listen to messages, or benchmark.
+ * {@code stationmq}: run the demo or a Station, look at a running network, send or listen to
+ * messages, or benchmark.
  *
  * <p>Quiet by default: a command prints its result; the library's own log lines appear with
  * {@code -v} (INFO and up) or {@code -vv} (DEBUG). Exit codes: 0 success; 1 failure (the reason
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stationmq", mixinStandardHelpOptions = true, version = "stationmq 0.1.0",
     description = "Messaging between lab agents and hardware controllers over ZeroMQ, wire-compatible with autopilot.",
-    subcommands = {DemoCommand.class, StationCommand.class, SendCommand.class, ListenCommand.class,
+    subcommands = {DemoCommand.class, StationCommand.class, NodesCommand.class, KeysCommand.class, PingCommand.class,
+        StatsCommand.class, EchoCommand.class, HzCommand.class, SendCommand.class, ListenCommand.class,
         KeygenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (reason on standard error)", "2:bad arguments", "3:ttl spent",

@@ -240,6 +240,7 @@ public final class Engine implements AutoCloseable {
     info.put("role", config.forwarding() ? "station" : "node");
     info.put("software", "stationmq 0.1.0");
     info.put("upstream", config.upstreamId());
+    info.put("listens", List.copyOf(dispatcher.keys()));
     info.put("stats", stats());
     return info;
   }
