@@ -42,7 +42,7 @@ import java.util.Set;
  * them as extra fields; on decoding, a {@code false} there is the default and not kept.
  *
  * <p>Decoding accepts any valid body, keeps unknown fields, unwraps a one-element {@code to}
- * list, and checks every {@code NUMPY_ARRAY} object. Every failure is a {@link
+ * list, checks every {@code NUMPY_ARRAY} object and unpacks blosc-packed ones. Every failure is a {@link
  * MessageFormatException} with a specific reason. Bodies nested deeper than {@value
  * #MAX_NESTING_DEPTH} levels are rejected.
  *
@@ -51,6 +51,13 @@ import java.util.Set;
 public final class MessageCodec {
   /** Deepest JSON nesting a body may have. */
   public static final int MAX_NESTING_DEPTH = 256;
+
+  /**
+   * Most bytes the blosc-packed arrays of one body may unpack to, together (64 MiB, the default
+   * largest body an endpoint accepts): a body whose packed arrays declare more is rejected before
+   * they are unpacked.
+   */
+  public static final long MAX_UNPACKED_ARRAY_BYTES = 64L << 20;
 
   private static final Set<String> PROTOCOL_FIELDS =
       Set.of("id", "to", "sender", "key", "value", "timestamp", "ttl", "flags");
@@ -148,9 +155,13 @@ public final class MessageCodec {
   /**
    * Decodes a wire body.
    *
+   * <p>An array the sender packed with blosc is unpacked (see {@link NdArray#fromJson}), and the
+   * message holds its raw bytes: it re-encodes uncompressed. The packed arrays of one body may
+   * unpack to at most {@link #MAX_UNPACKED_ARRAY_BYTES} together.
+   *
    * @throws MessageFormatException with a specific reason when the body is not valid UTF-8
    *     JSON, not an object, lacks a required field, has a field of the wrong type, or holds
-   *     an invalid or compressed array
+   *     an invalid array or a packed one that cannot be unpacked
    */
   public static Message decode(byte[] body) {
     if (body == null || body.length == 0) {
@@ -196,9 +207,10 @@ public final class MessageCodec {
     }
     // Only bodies that mention an array (possibly with an escaped key) need the walk.
     if (contains(body, ARRAY_MARKER) || contains(body, ESCAPE_MARKER)) {
-      checkArrays(message.rawValue(), "value");
+      PackedArray.Budget budget = new PackedArray.Budget(MAX_UNPACKED_ARRAY_BYTES);
+      checkArrays(message.rawValue(), "value", budget);
       for (Map.Entry<String, JsonNode> e : message.rawExtras().entrySet()) {
-        checkArrays(e.getValue(), e.getKey());
+        checkArrays(e.getValue(), e.getKey(), budget);
       }
     }
     return message;
@@ -335,23 +347,32 @@ public final class MessageCodec {
     }
   }
 
-  private static void checkArrays(JsonNode node, String path) {
+  /**
+   * Validates every array object under {@code node}, and replaces the data of a blosc-packed one
+   * by its raw bytes (the tree is the decoder's own, not yet shared), so the message holds and
+   * re-encodes uncompressed arrays and reading one does not unpack it again.
+   */
+  private static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
     if (node == null) {
       return;
     }
     if (node.isObject()) {
       if (NdArray.isArrayObject(node)) {
-        NdArray.fromJson(node, path);
+        int unpacked = budget.unpacked();
+        NdArray array = NdArray.fromJson(node, path, budget);
+        if (budget.unpacked() != unpacked) {
+          ((ObjectNode) node).put(NdArray.KEY_DATA, array.base64());
+        }
         return;
       }
       Iterator<Map.Entry<String, JsonNode>> it = node.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
-        checkArrays(e.getValue(), path + "." + e.getKey());
+        checkArrays(e.getValue(), path + "." + e.getKey(), budget);
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        checkArrays(node.get(i), path + "[" + i + "]");
+        checkArrays(node.get(i), path + "[" + i + "]", budget);
       }
     }
   }

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * An n-dimensional numeric array as autopilot (numpy) sends it inside a message value: the JSON
  * object {@code {"NUMPY_ARRAY": <base64>, "DTYPE": <numpy dtype name>, "SHAPE": [d0, d1, ...]}}.
  *
- * <p>The elements are kept exactly as on the wire: raw little-endian bytes in C (row-major) order,
- * together with a {@link DType} and a shape. A 0-d array has shape {@code []} and one element. The
+ * <p>The elements are kept as raw little-endian bytes in C (row-major) order, together with a
+ * {@link DType} and a shape; an array a Python peer packed with blosc is unpacked on decoding
+ * ({@link #fromJson}) and always written raw. A 0-d array has shape {@code []} and one element. The
  * {@code toXxxArray()} conversions return the elements flattened in C order and never lose
  * information: a conversion that could not represent every element exactly throws {@link
  * IllegalStateException} instead.
@@ -38,10 +39,6 @@ public final class NdArray {
   static final String KEY_SHAPE = "SHAPE";
 
   private static final Set<String> KEYS = Set.of(KEY_DATA, KEY_DTYPE, KEY_SHAPE);
-  private static final String SEND_UNCOMPRESSED =
-      "send it uncompressed (autopilot Message(..., blosc=False) / Net_Node.send default)";
-  /** Size of the header that starts every blosc frame; its bytes 12..15 hold the frame length. */
-  private static final int BLOSC_HEADER_SIZE = 16;
 
   private static final Set<DType> TO_DOUBLE = EnumSet.allOf(DType.class);
   private static final Set<DType> TO_FLOAT =
@@ -370,9 +367,13 @@ public final class NdArray {
    * Decodes and validates a wire array object. The keys may come in any order, but only the three
    * wire keys are allowed; {@code NUMPY_ARRAY} must be standard, padded base64, {@code DTYPE} a
    * supported dtype, {@code SHAPE} a list of non-negative ints whose product fits in an int, and
-   * the decoded bytes exactly {@code product(SHAPE) * itemsize} long ({@code bool} bytes 0 or 1).
-   * An array the sender compressed with blosc fails that length check and is rejected with a
-   * message saying to send it uncompressed.
+   * the decoded bytes exactly {@code product(SHAPE) * itemsize} long ({@code bool} bytes 0 or 1),
+   * or an array the sender packed with blosc ({@code blosc.pack_array} or {@code
+   * blosc2.pack_array}, as autopilot's {@code Message(..., blosc=True)} does): a Blosc 1 or Blosc 2
+   * chunk holding the array's pickle, which is unpacked (at most {@link
+   * MessageCodec#MAX_UNPACKED_ARRAY_BYTES}) and must hold exactly that {@code DTYPE} and {@code
+   * SHAPE}. Bytes of the raw length that also look packed are tried packed first, as autopilot
+   * does, and read raw if that fails.
    *
    * @param fieldPath where the node sits in the message (for example {@code "value.frame"}), used
    *     only in error messages
@@ -380,6 +381,11 @@ public final class NdArray {
    *     '<fieldPath>': } followed by the specific reason
    */
   public static NdArray fromJson(JsonNode node, String fieldPath) {
+    return fromJson(node, fieldPath, new PackedArray.Budget(MessageCodec.MAX_UNPACKED_ARRAY_BYTES));
+  }
+
+  /** {@link #fromJson(JsonNode, String)} charging packed arrays to {@code budget}. */
+  static NdArray fromJson(JsonNode node, String fieldPath, PackedArray.Budget budget) {
     if (node == null || !node.isObject()) {
       throw invalid(fieldPath, "expected an array object {\"NUMPY_ARRAY\", \"DTYPE\", \"SHAPE\"}, got "
           + describe(node));
@@ -397,15 +403,21 @@ public final class NdArray {
     byte[] bytes = readBase64(node.get(KEY_DATA), fieldPath);
 
     long needed = (long) size * dtype.itemSize();
-    if (bytes.length != needed) {
-      String sizes = bytes.length + " bytes for shape " + Arrays.toString(shape) + " "
-          + dtype.numpyName() + " needs " + needed;
-      if (looksLikeBlosc(bytes)) {
-        throw invalid(fieldPath, "array is blosc-compressed (" + sizes
-            + "); compressed arrays cannot be decoded portably: " + SEND_UNCOMPRESSED);
+    boolean raw = bytes.length == needed;
+    if (raw ? PackedArray.looksPacked(bytes, dtype, needed) : PackedArray.mayBePacked(bytes)) {
+      try {
+        bytes = PackedArray.unpack(bytes, dtype, shape, needed, budget);
+      } catch (MessageFormatException e) {
+        if (!raw) {
+          throw new MessageFormatException(
+              prefix(fieldPath) + "blosc-packed array cannot be unpacked: " + e.getMessage(), e);
+        }
+        // Raw data that only looked packed: read raw, as autopilot does when unpacking fails.
       }
-      throw invalid(fieldPath, "array data does not match its shape (" + sizes
-          + "); if the sender compressed it (blosc), " + SEND_UNCOMPRESSED);
+    } else if (!raw) {
+      throw invalid(fieldPath, "array data does not match its shape (" + bytes.length
+          + " bytes for shape " + Arrays.toString(shape) + " " + dtype.numpyName() + " needs "
+          + needed + ") and is not a blosc-packed array either");
     }
     String badBool = checkBool(dtype, bytes);
     if (badBool != null) {
@@ -571,12 +583,6 @@ public final class NdArray {
       }
     }
     return null;
-  }
-
-  /** Whether {@code bytes} starts with a blosc header whose frame length equals the data length. */
-  private static boolean looksLikeBlosc(byte[] bytes) {
-    return bytes.length >= BLOSC_HEADER_SIZE
-        && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12) == bytes.length;
   }
 
   private static DType readDType(JsonNode node, String fieldPath) {

@@ -15,8 +15,8 @@ public interface NanoClock {
   /** The current time in nanoseconds, from an arbitrary, fixed origin. */
   long read();
 
-  /** The system's monotonic clock, {@link System#nanoTime()}. */
+  /** The system's monotonic clock, {@link System#nanoTime()}; always the same instance. */
   static NanoClock system() {
-    return System::nanoTime;
+    return SystemClock.INSTANCE;
   }
 }

@@ -1,11 +1,14 @@
 package io.stationmq.netnode;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stationmq.message.DType;
 import io.stationmq.message.Message;
+import io.stationmq.message.NdArray;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Bodies;
 import io.stationmq.netnode.testing.FakeTicker;
@@ -15,10 +18,13 @@ import io.stationmq.netnode.testing.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +93,44 @@ class PythonPeerTest {
       assertEquals("T", confirm.get("sender").asText());
       assertTrue(confirm.get("flags").has("NOREPEAT"));
       Await.equal("confirms sent", 1L, () -> node.stats().confirmsSent());
+    }
+  }
+
+  @Test
+  void aPythonPeersBloscPackedArraysArriveAsNdArrays() throws IOException {
+    Path packed = Path.of("..", "message", "src", "test", "resources", "packed-arrays");
+    Recorder data = new Recorder();
+    try (NetNode node = NetNode.builder().id("T").routerPort(0).routerAddress("127.0.0.1").listen("DATA", data).build();
+        RawPeer pilot = RawPeer.registeredDealer("pilot_1", "tcp://127.0.0.1:" + node.routerPort(), node)) {
+      for (String set : List.of("blosc1", "blosc2")) {
+        // A camera frame as Python's Message(..., blosc=True) sends it, packed by python-blosc / python-blosc2.
+        // Both bodies carry the same id: give each its own, or the second is a repeat.
+        String body = Files.readString(packed.resolve(set).resolve("camera_frame.json"))
+            .replace("\"pilot_1_camera_frame\"", "\"pilot_1_" + set + "\"");
+        pilot.send("T", "T", body);
+        Message m = data.next();
+        assertEquals("pilot_1_" + set, m.id());
+        NdArray frame = NdArray.fromJson(m.value(JsonNode.class).get("frame"), "value.frame");
+        assertEquals(DType.UINT8, frame.dtype(), set);
+        assertArrayEquals(new int[] {48, 64, 3}, frame.shape(), set);
+        JsonNode cases = Bodies.parse(Files.readAllBytes(packed.resolve(set).resolve("cases.json"))).get("cases");
+        String expected = null;
+        for (JsonNode c : cases) {
+          if (c.get("name").asText().equals("camera_frame")) {
+            expected = c.get("sha256").asText();
+          }
+        }
+        assertEquals(expected, sha256(frame.toLittleEndianBytes()), set + ": the frame Python packed");
+      }
+      assertEquals(0L, node.stats().malformed());
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

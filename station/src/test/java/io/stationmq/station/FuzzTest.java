@@ -304,8 +304,8 @@ class FuzzTest {
         }
         if ((i + 1) % 1_000 == 0 || i == connections - 1) {
           try {
-            zmtpCheckpoint(s, a, "stationmq-station-S-io");
-            zmtpCheckpoint(srv, cli, "stationmq-node-srv-io");
+            zmtpCheckpoint(s, a, "stationmq-io-0");
+            zmtpCheckpoint(srv, cli, "stationmq-io-0");
           } catch (AssertionError | Exception e) {
             throw new AssertionError("checkpoint after connection #" + i + " failed; " + where + ": " + e, e);
           }
@@ -377,8 +377,8 @@ class FuzzTest {
    * it sent before was read), and it answers a {@code PING} request. Returns the pings sent.
    */
   private static int checkpoint(Target t, RawPeer[] raw, int index) throws Exception {
-    assertTrue(Threads.endpointThreads().contains(t.threadPrefix() + "io"),
-        "the socket thread " + t.threadPrefix() + "io is gone: " + Threads.endpointThreads());
+    assertTrue(Threads.endpointThreads().contains("stationmq-io-0"),
+        "the socket loop stationmq-io-0 is gone: " + Threads.endpointThreads());
     for (RawPeer p : raw) {
       byte[] marker = FuzzInputs.utf8("checkpoint_" + index);
       if (!p.trySend(List.of(marker, new byte[0]))) {

@@ -80,8 +80,8 @@ class ManyNodesTest {
       }
       long closed = System.nanoTime() - c0;
       System.out.printf("%d nodes, %d s: %d confirmed sent, %d succeeded, %d failed; round trip p50 %d us, p99 %d us; "
-          + "%d threads for the nodes (%.1f per node); built in %.1f s, closed in %.1f s%n", nodes, seconds,
-          sent.get(), ok, failed, p50, p99, threads, (double) threads / nodes, built / 1e9, closed / 1e9);
+          + "%d threads for the nodes (%.1f per node), %d in the process; built in %.1f s, closed in %.1f s%n", nodes, seconds,
+          sent.get(), ok, failed, p50, p99, threads, (double) threads / nodes, Thread.activeCount(), built / 1e9, closed / 1e9);
       assertEquals(0, failed, "every future succeeds");
     }
   }

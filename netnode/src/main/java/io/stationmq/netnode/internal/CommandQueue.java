@@ -1,34 +1,26 @@
 package io.stationmq.netnode.internal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
-import java.nio.channels.SelectableChannel;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The hand-off from any thread to the socket thread: a queue of commands (messages to send,
- * messages the workers handled, close) and a one-byte wake-up pipe that the socket thread
- * polls with its sockets. A byte is written only when no wake-up is pending, so a busy endpoint
- * writes almost none; the socket thread drains the pipe before it clears the flag, so no
- * wake-up is lost. Counts the messages waiting to be sent. Thread-safe.
+ * The hand-off from any thread to the socket loop: a queue of commands (messages to send,
+ * messages the workers handled, close) and a wake-up of this endpoint on the loop, made only
+ * when none is pending, so a busy endpoint wakes the loop almost never. The loop clears the
+ * pending flag ({@link #woken}) before it takes commands, so a command queued after that wakes
+ * it again and none is stranded. Counts the messages waiting to be sent. Thread-safe.
  */
-final class CommandQueue implements AutoCloseable {
+final class CommandQueue {
   private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final AtomicInteger queuedSends = new AtomicInteger();
-  private final Pipe pipe;
+  private final Runnable wake;
 
-  CommandQueue() {
-    try {
-      this.pipe = Pipe.open();
-      pipe.source().configureBlocking(false);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot open the wake-up pipe", e);
-    }
+  /** {@code wake} asks the loop to serve this endpoint (any thread). */
+  CommandQueue(Runnable wake) {
+    this.wake = wake;
   }
 
   /** Queues a message to send (any thread) and wakes the socket thread. */
@@ -67,39 +59,15 @@ final class CommandQueue implements AutoCloseable {
     return queuedSends.get();
   }
 
-  /** Wakes the socket thread from its poll; cheap when a wake-up is already pending. */
+  /** Wakes the socket loop for this endpoint; cheap when a wake-up is already pending. */
   void wakeUp() {
     if (wakePending.compareAndSet(false, true)) {
-      try {
-        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-      } catch (IOException closed) {
-        // The socket thread has ended; nothing to wake.
-      }
+      wake.run();
     }
   }
 
-  /** What the socket thread polls. */
-  SelectableChannel wakeSource() {
-    return pipe.source();
-  }
-
-  /**
-   * The socket thread was woken: drain, then clear. Clearing first would let a caller's byte
-   * be drained with the flag left set, after which no caller writes again (a lost wake-up); a
-   * command queued before its caller's compare-and-set is seen by the next poll of the queue
-   * either way.
-   */
-  void woken() throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(64);
-    while (pipe.source().read(buf) > 0) {
-      buf.clear();
-    }
+  /** The loop is serving this endpoint: later commands wake it again. Call before taking commands. */
+  void woken() {
     wakePending.set(false);
-  }
-
-  @Override
-  public void close() throws IOException {
-    pipe.sink().close();
-    pipe.source().close();
   }
 }

@@ -18,15 +18,18 @@ import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs listens on a fixed set of worker threads ("lanes"). A message goes to the lane chosen
- * by its sender and key (for a {@code STREAM}, its inner key), so messages of one sender and
+ * Runs listens in a fixed number of lanes over the process's shared worker pool. A message
+ * goes to the lane chosen by its sender and key (for a {@code STREAM}, its inner key), so messages of one sender and
  * key are handled in arrival order while others run in parallel. Each lane has a bounded
  * queue; {@link #offer} never blocks and says when the lane is full.
  *
@@ -45,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-  private static final Inbound POISON =
-      new Inbound(Message.builder().id("-").to("-").sender("-").key("-").build(), null, false);
 
   /**
    * A message for a listen: {@code via} is the ROUTER identity it came through (null for the
@@ -69,11 +70,14 @@ final class Dispatcher {
   private final Runnable onSpaceFreed;
   private final Consumer<Inbound> onHandled;
   private final Lane[] lanes;
+  private final Executor pool;
   private volatile boolean producerWaiting;
+  private volatile boolean stopping;
 
   /** {@code warnings} is the rate-limited log for per-message lines; its owner flushes it. */
-  Dispatcher(EngineConfig config, Counters counters, Notifier notifier, RateLimitedLog warnings,
+  Dispatcher(EngineConfig config, Executor pool, Counters counters, Notifier notifier, RateLimitedLog warnings,
       Runnable onSpaceFreed, Consumer<Inbound> onHandled) {
+    this.pool = pool;
     this.warnings = warnings;
     this.endpointId = config.id();
     this.fallback = config.fallback();
@@ -87,23 +91,18 @@ final class Dispatcher {
     int n = config.options().workers();
     lanes = new Lane[n];
     for (int i = 0; i < n; i++) {
-      lanes[i] = new Lane(config.threadPrefix() + "-worker-" + i, config.options().workerQueueCapacity());
+      lanes[i] = new Lane(config.options().workerQueueCapacity());
     }
   }
 
+  /** True when {@code t} is running one of this endpoint's listens now. */
   boolean isWorker(Thread t) {
     for (Lane lane : lanes) {
-      if (lane.thread == t) {
+      if (lane.running == t) {
         return true;
       }
     }
     return false;
-  }
-
-  void start() {
-    for (Lane lane : lanes) {
-      lane.thread.start();
-    }
   }
 
   void on(String key, Listen listen) {
@@ -151,12 +150,12 @@ final class Dispatcher {
    */
   boolean offer(Inbound m) {
     Lane lane = lanes[laneIndex(m.message())];
-    if (lane.queue.offer(m)) {
+    if (lane.offer(m)) {
       return true;
     }
     producerWaiting = true;
     // The lane may have drained between the failed offer and the flag: try once more.
-    if (lane.queue.offer(m)) {
+    if (lane.offer(m)) {
       producerWaiting = false;
       return true;
     }
@@ -174,55 +173,32 @@ final class Dispatcher {
     return Math.floorMod(31 * m.sender().hashCode() + key.hashCode(), lanes.length);
   }
 
-  /** Lets queued listens run, then stops the lanes; joins all but the calling thread. */
+  /**
+   * Lets queued listens run and waits up to {@code timeoutMillis} for every lane but the
+   * calling thread's to finish them; interrupts a listen still running then. Once stopping, a
+   * lane that runs dry wakes the engine ({@code onSpaceFreed}), which waits for {@link
+   * #isStopped} before it closes.
+   */
   void shutdown(long timeoutMillis) {
-    for (Lane lane : lanes) {
-      lane.stopping = true;
-      lane.queue.offer(POISON);
-    }
+    stopping = true;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     for (Lane lane : lanes) {
-      if (lane.thread == Thread.currentThread()) {
-        continue;
+      while (!lane.idleOrOn(Thread.currentThread()) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(200_000L); // the polling interval of a deadline-bounded wait
       }
-      // A full lane may have refused the poison pill: keep offering while waiting.
-      while (lane.thread.isAlive() && System.nanoTime() < deadline) {
-        lane.queue.offer(POISON);
-        try {
-          lane.thread.join(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-      if (lane.thread.isAlive()) {
-        log.warn("{}: worker {} did not finish its listens within {} ms; interrupting it",
-            endpointId, lane.thread.getName(), timeoutMillis);
-        lane.thread.interrupt();
+      Thread running = lane.running;
+      if (!lane.idleOrOn(Thread.currentThread()) && running != null) {
+        log.warn("{}: a listen on {} did not finish within {} ms; interrupting it",
+            endpointId, running.getName(), timeoutMillis);
+        running.interrupt();
       }
     }
   }
 
-  /**
-   * Waits up to {@code timeoutMillis} for the lanes to end after {@link #shutdown} (a listen
-   * that closed its own endpoint may still be finishing); true when all have.
-   */
-  boolean awaitStopped(long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+  /** True once every lane has run dry (after {@link #shutdown}, nothing more is queued but stragglers). */
+  boolean isStopped() {
     for (Lane lane : lanes) {
-      long left = deadline - System.nanoTime();
-      if (lane.thread == Thread.currentThread() || left <= 0) {
-        continue;
-      }
-      try {
-        lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    for (Lane lane : lanes) {
-      if (lane.thread.isAlive()) {
+      if (!lane.idleOrOn(null)) {
         return false;
       }
     }
@@ -392,49 +368,71 @@ final class Dispatcher {
     notifier.handlerFailed(m, e);
   }
 
-  /** One worker thread and its queue. */
+  /**
+   * One lane: a bounded queue whose messages run one at a time, in order, on the shared pool;
+   * at most {@code BATCH} per turn, so a busy lane does not hold a thread from the others.
+   */
   private final class Lane implements Runnable {
+    private static final int BATCH = 64;
     final BlockingQueue<Inbound> queue;
-    final Thread thread;
-    volatile boolean stopping;
+    final AtomicBoolean scheduled = new AtomicBoolean();
+    volatile Thread running;
 
-    Lane(String name, int capacity) {
+    Lane(int capacity) {
       this.queue = new ArrayBlockingQueue<>(capacity);
-      this.thread = new Thread(this, name);
-      this.thread.setDaemon(true);
+    }
+
+    boolean offer(Inbound m) {
+      if (!queue.offer(m)) {
+        return false;
+      }
+      schedule();
+      return true;
+    }
+
+    private void schedule() {
+      if (scheduled.compareAndSet(false, true)) {
+        pool.execute(this);
+      }
+    }
+
+    /** True when nothing is queued or running, or only the listen running on {@code self}. */
+    boolean idleOrOn(Thread self) {
+      return (queue.isEmpty() && !scheduled.get()) || (self != null && running == self);
     }
 
     @Override
     public void run() {
-      while (true) {
-        Inbound m;
-        try {
-          // Once stopping, run what is queued and end: the poison pill may not have fit in a
-          // full queue (for instance when a listen of this lane closed the endpoint).
-          m = stopping ? queue.poll() : queue.take();
-        } catch (InterruptedException e) {
-          if (stopping) {
-            return;
+      running = Thread.currentThread();
+      try {
+        for (int i = 0; i < BATCH; i++) {
+          Inbound m = queue.poll();
+          if (m == null) {
+            break;
           }
-          continue;
+          if (producerWaiting) {
+            producerWaiting = false;
+            onSpaceFreed.run();
+          }
+          try {
+            handle(m.message());
+          } catch (Throwable e) { // nothing may end a lane but close
+            counters.handlerErrors.increment();
+            warnings.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
+                m.message().sender(), e);
+          }
+          if (m.confirm()) {
+            onHandled.accept(m);
+          }
         }
-        if (producerWaiting) {
-          producerWaiting = false;
-          onSpaceFreed.run();
-        }
-        if (m == null || m == POISON) {
-          return;
-        }
-        try {
-          handle(m.message());
-        } catch (Throwable e) { // nothing may end a lane but close
-          counters.handlerErrors.increment();
-          warnings.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
-              m.message().sender(), e);
-        }
-        if (m.confirm()) {
-          onHandled.accept(m);
-        }
+      } finally {
+        running = null;
+        scheduled.set(false);
+      }
+      if (!queue.isEmpty()) {
+        schedule();
+      } else if (stopping) {
+        onSpaceFreed.run(); // the engine may be waiting for the lanes to run dry to close
       }
     }
   }

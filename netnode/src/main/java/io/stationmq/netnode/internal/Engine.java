@@ -13,12 +13,13 @@ import io.stationmq.netnode.EndpointClosedException;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.Listen;
+import io.stationmq.netnode.NanoClock;
 import io.stationmq.netnode.OutboxFullException;
 import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.SendResult;
-import java.io.IOException;
+import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,28 +75,32 @@ public final class Engine implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final MessageIds ids;
   private final RateLimitedLog warnings;
-  private final CommandQueue commands = new CommandQueue();
+  private final ProcessRuntime runtime;
+  private final SocketLoop loop;
+  private final SocketLoop.Client client = new Served();
+  private final CommandQueue commands;
   private final AtomicBoolean closeRequested = new AtomicBoolean();
-  private final Thread socketThread;
+  private final AtomicBoolean closeFinished = new AtomicBoolean();
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final CountDownLatch intakeStopped = new CountDownLatch(1);
+  private final CountDownLatch socketsClosed = new CountDownLatch(1);
   private final Requests requests;
   private volatile boolean closing;
   private volatile boolean terminated;
   private volatile boolean finishCloseOnSocketThread;
+  private volatile long closeDeadlineNanos;
   private final long startedNanos;
+  /** The longest between two visits of the loop: an injected clock may jump, so look often. */
+  private final long maxIdleNanos;
 
-  // Owned by the socket thread.
-  private ZContext context;
-  private boolean sharedContext;
+  // Owned by the socket loop's thread.
+  private ZContext ownContext; // a secured endpoint's; others use the runtime's
   private CurveGuard curve; // CURVE hook: null without EndpointOptions.security()
   private ZMQ.Socket router;
   private ZMQ.Socket dealer;
-  private ZMQ.Poller poller;
-  private ZMQ.Poller wakeOnlyPoller;
-  private int routerIndex = -1;
-  private int dealerIndex = -1;
+  private final List<SelectionKey> keys = new ArrayList<>(2);
+  private boolean closeSeen;
   private String routerPeerAddress;
   private final Delivery delivery;
   private final Intake intake;
@@ -115,8 +120,14 @@ public final class Engine implements AutoCloseable {
     this.options = config.options();
     this.ids = new MessageIds(id);
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
-    this.notifier = new Notifier(config.threadPrefix() + "-callbacks", options.listener());
-    this.dispatcher = new Dispatcher(config, counters, notifier, warnings, this::wakeUp, this::handled);
+    this.runtime = ProcessRuntime.acquire();
+    this.loop = runtime.join();
+    this.commands = new CommandQueue(() -> loop.wake(client));
+    this.maxIdleNanos = options.ticker() == NanoClock.system() ? TimeUnit.SECONDS.toNanos(1)
+        : TimeUnit.MILLISECONDS.toNanos(MAX_POLL_MILLIS);
+    this.notifier = new Notifier(runtime.workers(), options.listener());
+    this.dispatcher = new Dispatcher(config, runtime.workers(), counters, notifier, warnings, this::wakeUp,
+        this::handled);
     this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
         options.dedupWindow(), options.dedupCapacity() != 0);
     dispatcher.on(Keys.REQUEST, requests::answer);
@@ -139,9 +150,7 @@ public final class Engine implements AutoCloseable {
         options.maxInFlight());
     this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
         options.ticker()::read, new IntakeWire());
-    this.socketThread = new Thread(this::runSocketThread, config.threadPrefix() + "-io");
-    socketThread.setDaemon(true);
-    socketThread.start();
+    loop.execute(this::open);
     try {
       started.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -154,7 +163,6 @@ public final class Engine implements AutoCloseable {
       }
       throw new IllegalStateException(id + ": sockets did not start within 30 s", e);
     }
-    dispatcher.start();
   }
 
   /** This endpoint's id. */
@@ -364,97 +372,88 @@ public final class Engine implements AutoCloseable {
     }
     closing = true;
     wakeUp();
-    // Stop intake first: once the socket thread says so, it reads, hands over and confirms
-    // nothing more, so every message it confirmed is already queued ahead of the workers' end.
-    if (socketThread.isAlive() && Thread.currentThread() != socketThread) {
-      try {
-        if (!intakeStopped.await(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-          log.warn("{}: socket thread did not stop reading within {} ms", id, CLOSE_TIMEOUT_MILLIS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    // Stop intake first: once the loop says so, it reads, hands over and confirms nothing more
+    // for this endpoint, so every message it confirmed is already queued for the lanes.
+    await(intakeStopped, "stop reading");
     dispatcher.shutdown(CLOSE_TIMEOUT_MILLIS);
-    // A listen or callback closing its own endpoint does not wait: the socket thread waits for
-    // the workers, confirms what they handled, and finishes the close (see
-    // shutdownSocketThread), so awaitClosed() returns only once the sockets are closed.
-    boolean handOver = isOwnThread(Thread.currentThread()) && socketThread.isAlive();
+    // A listen or callback closing its own endpoint does not wait: the loop waits for the lanes
+    // to run dry, confirms what they handled, and closes the sockets; a worker then finishes
+    // the close, so awaitClosed() returns only once the sockets are closed.
+    boolean handOver = isOwnThread(Thread.currentThread());
     finishCloseOnSocketThread = handOver;
+    closeDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_TIMEOUT_MILLIS);
     commands.add(CLOSE);
     if (handOver) {
-      if (terminated) { // the socket thread ended on its own meanwhile: finish here
-        notifier.shutdown(0);
-        closedLatch.countDown();
+      if (terminated) { // the sockets were closed meanwhile (the loop failed): finish here
+        finishClose(0);
       }
       return;
     }
+    await(socketsClosed, "close its sockets");
+    finishClose(CLOSE_TIMEOUT_MILLIS);
+  }
+
+  private void await(CountDownLatch latch, String what) {
     try {
-      socketThread.join(CLOSE_TIMEOUT_MILLIS);
+      if (!latch.await(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+        log.warn("{}: the socket loop did not {} within {} ms", id, what, CLOSE_TIMEOUT_MILLIS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (socketThread.isAlive()) {
-      log.warn("{}: socket thread did not stop within {} ms", id, CLOSE_TIMEOUT_MILLIS);
-    }
-    notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
-    closedLatch.countDown();
   }
 
-  /** True for the endpoint's own threads: its socket thread, workers and callback thread. */
+  /** The last step of a close, once: callbacks run out, the runtime released. */
+  private void finishClose(long callbackTimeoutMillis) {
+    if (closeFinished.compareAndSet(false, true)) {
+      notifier.shutdown(callbackTimeoutMillis);
+      runtime.leave(loop);
+      ProcessRuntime.release();
+      closedLatch.countDown();
+    }
+  }
+
+  /** True for the endpoint's own threads: a worker running its listen, or its callback. */
   private boolean isOwnThread(Thread t) {
-    return t == socketThread || dispatcher.isWorker(t) || notifier.isCallbackThread(t);
+    return dispatcher.isWorker(t) || notifier.isCallbackThread(t);
   }
 
   private void closeQuietly() {
     closeRequested.set(true);
     closing = true;
-    commands.add(CLOSE);
-    try {
-      socketThread.join(CLOSE_TIMEOUT_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!terminated) {
+      closeDeadlineNanos = System.nanoTime();
+      commands.add(CLOSE);
+      await(socketsClosed, "close its sockets");
     }
     dispatcher.shutdown(0);
-    notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
+    finishClose(CLOSE_TIMEOUT_MILLIS);
   }
 
-  // ------------------------------------------------------------------ socket thread
+  // ------------------------------------------------------------------ on the socket loop
 
-  private void runSocketThread() {
+  /** Opens the sockets (on the loop), then tells the constructor. */
+  private void open() {
     try {
       openSockets();
     } catch (RuntimeException e) {
       started.completeExceptionally(e);
       closeSockets();
       terminated = true;
+      socketsClosed.countDown();
       return;
     }
     started.complete(routerPortFromEndpoint());
-    try {
-      loop();
-    } catch (RuntimeException | Error e) {
-      log.error("{}: socket thread failed; the endpoint stops sending and receiving until closed", id, e);
-      closing = true;
-    } finally {
-      shutdownSocketThread();
-    }
+    client.serve(System.nanoTime());
   }
 
   private void openSockets() {
-    if (options.security() == null) {
-      context = SharedContext.acquire(); // one I/O thread and reaper for the process's endpoints
-      sharedContext = true;
-    } else {
-      context = new ZContext(1); // its ZAP handler binds a context-wide address
-      JeromqFailures.report(context, id, warnings);
-      curve = CurveGuard.open(context, config, counters); // CURVE hook: ZAP handler, before any socket
-      context.setLinger((int) options.linger().toMillis());
+    if (options.security() != null) {
+      ownContext = new ZContext(1); // its ZAP handler binds a context-wide address
+      JeromqFailures.report(ownContext, id, warnings);
+      curve = CurveGuard.open(ownContext, config, counters); // CURVE hook: ZAP handler, before any socket
+      ownContext.setLinger((int) options.linger().toMillis());
     }
-    poller = context.createPoller(3);
-    wakeOnlyPoller = context.createPoller(1);
-    poller.register(commands.wakeSource(), ZMQ.Poller.POLLIN);
-    wakeOnlyPoller.register(commands.wakeSource(), ZMQ.Poller.POLLIN);
     if (config.routerBind() != null) {
       router = newSocket(SocketType.ROUTER);
       router.setRouterMandatory(true);
@@ -466,7 +465,7 @@ public final class Engine implements AutoCloseable {
       } catch (ZMQException e) {
         throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + BindFailure.explain(config.routerBind(), e.getErrorCode()), e);
       }
-      routerIndex = poller.register(router, ZMQ.Poller.POLLIN);
+      keys.add(loop.register(router.getFD(), client));
     }
     if (config.upstreamConnect() != null) {
       dealer = newSocket(SocketType.DEALER);
@@ -475,14 +474,14 @@ public final class Engine implements AutoCloseable {
       } catch (ZMQException e) {
         throw new IllegalStateException("cannot connect to " + config.upstreamConnect() + ": " + ZError.toString(e.getErrorCode()), e);
       }
-      dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
+      keys.add(loop.register(dealer.getFD(), client));
       // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
       dealer.send(new byte[0], ZMQ.DONTWAIT);
     }
   }
 
   private ZMQ.Socket newSocket(SocketType type) {
-    ZMQ.Socket s = context.createSocket(type);
+    ZMQ.Socket s = (ownContext != null ? ownContext : runtime.context()).createSocket(type);
     s.setIdentity(id.getBytes(StandardCharsets.UTF_8));
     s.setLinger((int) options.linger().toMillis());
     s.setSndHWM(options.highWaterMark());
@@ -510,65 +509,79 @@ public final class Engine implements AutoCloseable {
     return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
   }
 
-  private void loop() {
-    while (true) {
-      if (closing && intakeStopped.getCount() > 0) {
-        intake.dropParked(); // received but neither handled nor confirmed: the sender will repeat it
-        intakeStopped.countDown();
+  /** What the socket loop calls: one visit does everything this endpoint has due. */
+  private final class Served implements SocketLoop.Client {
+    @Override
+    public void serve(long nowNanos) {
+      if (!terminated) {
+        Engine.this.serve();
       }
-      long now = options.ticker().read();
-      long timeout = pollTimeoutMillis(now);
-      ZMQ.Poller p = intake.isParked() || closing ? wakeOnlyPoller : poller;
-      p.poll(timeout);
-      if (p.pollin(0)) {
-        try {
-          commands.woken();
-        } catch (IOException e) {
-          log.warn("{}: wake-up pipe failed", id, e);
-        }
-      }
-      writer.retry(options.ticker().read());
-      if (runCommands()) {
-        // A listen that closed its own endpoint returns after close() did: let it, so that
-        // the messages its lane handled are confirmed before the sockets close.
-        dispatcher.awaitStopped(CLOSE_TIMEOUT_MILLIS);
-        confirmHandled();
-        return;
-      }
-      if (!closing) {
-        intake.retryParked();
-      }
-      if (!intake.isParked() && !closing) {
-        if (routerIndex >= 0 && poller.pollin(routerIndex)) {
-          readAll(router, true);
-        }
-        if (dealerIndex >= 0 && poller.pollin(dealerIndex)) {
-          readAll(dealer, false);
-        }
-      }
-      delivery.runDue(options.ticker().read());
-      requests.expire(options.ticker().read());
-      if (!closing) {
-        liveness.tick(options.ticker().read());
-      }
-      warnings.flush();
-      if (config.gate() != null) {
-        config.gate().flushLog();
-      }
+    }
+
+    @Override
+    public void failed(Throwable e) {
+      log.error("{}: failed on the socket loop; the endpoint stops sending and receiving", id, e);
+      closing = true;
+      intakeStopped.countDown();
+      shutdownSockets();
     }
   }
 
-  private long pollTimeoutMillis(long now) {
-    if (!commands.isEmpty()) {
-      return 0;
+  private void serve() {
+    commands.woken(); // before taking commands: one queued from now on wakes the loop again
+    if (closing && intakeStopped.getCount() > 0) {
+      intake.dropParked(); // received but neither handled nor confirmed: the sender will repeat it
+      intakeStopped.countDown();
     }
+    writer.retry(options.ticker().read());
+    if (closeSeen || runCommands()) {
+      closeSeen = true;
+      // A listen that closed its own endpoint returns after close() did: wait for it (without
+      // blocking the loop), so the messages its lane handled are confirmed before the sockets close.
+      if (!dispatcher.isStopped() && System.nanoTime() < closeDeadlineNanos) {
+        loop.schedule(client, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+        return;
+      }
+      confirmHandled();
+      shutdownSockets();
+      return;
+    }
+    if (!closing) {
+      intake.retryParked();
+    }
+    boolean reading = !intake.isParked() && !closing;
+    if (reading) {
+      readAll(router, true);
+      readAll(dealer, false);
+    }
+    long now = options.ticker().read();
+    delivery.runDue(now);
+    requests.expire(now);
+    if (!closing) {
+      liveness.tick(now);
+    }
+    warnings.flush();
+    if (config.gate() != null) {
+      config.gate().flushLog();
+    }
+    // Last: ZeroMQ signals a socket's input once; what is left (a spent read budget, or input
+    // that came while this visit sent) is read on the next iteration.
+    if ((hasInput(router) | hasInput(dealer)) && reading) {
+      loop.ready(client);
+    }
+    loop.schedule(client, System.nanoTime() + Math.min(maxIdleNanos, nanosUntilNextTimer(options.ticker().read())));
+  }
+
+  private static boolean hasInput(ZMQ.Socket socket) {
+    return socket != null && (socket.getEvents() & ZMQ.Poller.POLLIN) != 0;
+  }
+
+  private long nanosUntilNextTimer(long now) {
     long untilTimer = delivery.nanosUntilNext(now);
     // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
     untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
     untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
-    untilTimer = Math.min(untilTimer, requests.nanosUntilNextDeadline(now));
-    long millis = untilTimer == Long.MAX_VALUE ? MAX_POLL_MILLIS : TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999);
-    return Math.min(MAX_POLL_MILLIS, millis);
+    return Math.max(0, Math.min(untilTimer, requests.nanosUntilNextDeadline(now)));
   }
 
   /** Runs queued commands until one has to wait for a full peer; true when told to close. */
@@ -610,6 +623,9 @@ public final class Engine implements AutoCloseable {
   }
 
   private void readAll(ZMQ.Socket socket, boolean isRouter) {
+    if (socket == null) {
+      return;
+    }
     for (int i = 0; i < READ_BUDGET && !intake.isParked() && !closing; i++) {
       List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) // CURVE hook: id pinned to key
           : isRouter ? receiveFromRouter() : receive(socket);
@@ -760,46 +776,39 @@ public final class Engine implements AutoCloseable {
     return PeerWriter.Status.SENT;
   }
 
-  private void shutdownSocketThread() {
+  /** Ends this endpoint on the loop: fails what is pending, closes the sockets, leaves the loop. */
+  private void shutdownSockets() {
     intakeStopped.countDown();
     requests.closeAll();
     intake.dropParked();
     writer.dropAll();
     delivery.closeAll();
     closeSockets();
+    loop.remove(client);
     terminated = true;
     failLeftoverCommands();
+    socketsClosed.countDown();
     if (finishCloseOnSocketThread) {
-      notifier.shutdown(CLOSE_TIMEOUT_MILLIS);
-      closedLatch.countDown();
+      // Never on the loop: finishing runs the callbacks still queued and may end the runtime.
+      runtime.workers().execute(() -> finishClose(CLOSE_TIMEOUT_MILLIS));
     }
   }
 
   private void closeSockets() {
+    for (SelectionKey key : keys) {
+      key.cancel();
+    }
+    keys.clear();
     if (curve != null) {
       curve.close(); // CURVE hook: stop the ZAP handler before the context
     }
-    if (sharedContext) {
-      // Close only what is this endpoint's: its sockets (each lingers as set) and pollers.
-      for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
-        if (s != null) {
-          s.close();
-        }
+    for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
+      if (s != null) {
+        s.close(); // each lingers as set, on the context's reaper
       }
-      for (ZMQ.Poller p : new ZMQ.Poller[] {poller, wakeOnlyPoller}) {
-        if (p != null) {
-          p.close();
-        }
-      }
-      sharedContext = false;
-      SharedContext.release();
-    } else if (context != null) {
-      context.close();
     }
-    try {
-      commands.close();
-    } catch (IOException e) {
-      log.debug("{}: closing the wake-up pipe failed", id, e);
+    if (ownContext != null) {
+      ownContext.close();
     }
   }
 

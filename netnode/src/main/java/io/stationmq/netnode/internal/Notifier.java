@@ -5,36 +5,22 @@ import io.stationmq.netnode.DeliveryException;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.EndpointListener;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executor;
 
 /**
- * Runs user callbacks (future completions and {@link EndpointListener} events) on one
- * callback thread, so that the socket thread never runs user code. Its queue is bounded in
+ * Runs user callbacks (future completions and {@link EndpointListener} events) in order, one
+ * at a time, in a lane of the shared worker pool, so that the socket thread never runs user
+ * code. Its queue is bounded in
  * practice by the outbox bound and the event rate. Thread-safe.
  */
 final class Notifier implements Requests.Completions {
-  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
-
   private final EndpointListener listener;
-  private final ExecutorService executor;
-  private final String threadName;
-  private volatile Thread callbackThread;
+  private final SerialExecutor lane;
 
-  Notifier(String threadName, EndpointListener listener) {
+  /** Runs callbacks in order on {@code pool} (the process's shared workers, in one lane of this endpoint's). */
+  Notifier(Executor pool, EndpointListener listener) {
     this.listener = listener;
-    this.threadName = threadName;
-    this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      callbackThread = t;
-      return t;
-    });
+    this.lane = new SerialExecutor(pool);
   }
 
   @Override
@@ -54,11 +40,12 @@ final class Notifier implements Requests.Completions {
     run(() -> future.completeExceptionally(error));
   }
 
+  /** True when {@code t} is running one of this endpoint's callbacks now. */
   boolean isCallbackThread(Thread t) {
-    return t == callbackThread;
+    return lane.isRunningOn(t);
   }
 
-  /** Calls the listener on the callback thread. */
+  /** Calls the listener on the callback lane. */
   void run(java.util.function.Consumer<EndpointListener> event) {
     run(() -> event.accept(listener));
   }
@@ -80,32 +67,11 @@ final class Notifier implements Requests.Completions {
   }
 
   private void run(Runnable task) {
-    Runnable guarded = () -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.warn("endpoint listener or future callback threw; ignored", e);
-      }
-    };
-    try {
-      executor.execute(guarded);
-    } catch (RejectedExecutionException closed) {
-      guarded.run();
-    }
+    lane.execute(task);
   }
 
-  /** Runs what is queued, then ends the callback thread; waits for it unless called from it. */
+  /** Runs what is queued; waits for it unless called from a callback. Later callbacks run on their caller. */
   void shutdown(long timeoutMillis) {
-    executor.shutdown();
-    if (isCallbackThread(Thread.currentThread())) {
-      return;
-    }
-    try {
-      if (!executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
-        log.warn("callback thread did not finish within {} ms", timeoutMillis);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    lane.shutdown(timeoutMillis);
   }
 }

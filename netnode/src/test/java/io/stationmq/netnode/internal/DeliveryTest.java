@@ -32,7 +32,7 @@ class DeliveryTest {
   private final Set<String> known = new HashSet<>();
   private final List<String> sent = new ArrayList<>();
   private final Counters counters = new Counters();
-  private final Notifier notifier = new Notifier("test-callbacks", EndpointListener.NONE);
+  private final Notifier notifier = new Notifier(Runnable::run, EndpointListener.NONE);
   private final Delivery delivery = new Delivery("me", new Delivery.Wire() {
     @Override
     public Routes.Result send(Message m, byte[] body, Route route) {
