@@ -5,7 +5,6 @@ import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageIds;
-import io.stationmq.message.Timestamps;
 import io.stationmq.netnode.BatchListen;
 import io.stationmq.netnode.DeliveryReceipt;
 import io.stationmq.netnode.DirectoryEntry;
@@ -19,13 +18,10 @@ import io.stationmq.netnode.Responder;
 import io.stationmq.netnode.ReceivedStream;
 import io.stationmq.netnode.Route;
 import io.stationmq.netnode.SendResult;
-import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -34,13 +30,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMQException;
-import zmq.Msg;
-import zmq.ZError;
-import zmq.io.Metadata;
 
 /**
  * The endpoint engine that NetNode and Station are faces of (see DESIGN.md, "One engine,
@@ -48,12 +37,13 @@ import zmq.io.Metadata;
  * NetNode's optional router port) and a DEALER connected upstream (a NetNode's upstream, a
  * Station's pusher).
  *
- * <p>Threads: one socket thread ({@code <prefix>-io}) owns the sockets, reads envelopes,
- * forwards without decoding, decodes what is for this endpoint, sends confirmations, and runs
- * the repeat timers; it never runs user code. Workers ({@code <prefix>-worker-N}) run listens;
- * one callback thread ({@code <prefix>-callbacks}) completes futures and calls the {@link
- * io.stationmq.netnode.EndpointListener}. Callers hand messages to the socket thread through a
- * queue and a wake-up pipe; they encode bodies on their own thread.
+ * <p>Threads: the endpoint runs on its process's {@link ProcessRuntime}. One of its {@link
+ * SocketLoop}s owns the endpoint's sockets ({@link EndpointSockets}) and serves it: reads
+ * envelopes, forwards without decoding, decodes what is for this endpoint, sends confirmations
+ * and runs the timers; it never runs user code. The shared workers run its listens (in the
+ * {@link Dispatcher}'s lanes) and its callbacks (the {@link Notifier}'s lane). Callers hand
+ * messages to the loop through the endpoint's {@link CommandQueue}; they encode bodies on their
+ * own thread.
  *
  * <p>Thread-safe. Not public API.
  */
@@ -95,19 +85,13 @@ public final class Engine implements AutoCloseable {
   private final long maxIdleNanos;
 
   // Owned by the socket loop's thread.
-  private ZContext ownContext; // a secured endpoint's; others use the runtime's
-  private CurveGuard curve; // CURVE hook: null without EndpointOptions.security()
-  private ZMQ.Socket router;
-  private ZMQ.Socket dealer;
-  private final List<SelectionKey> keys = new ArrayList<>(2);
+  private final EndpointSockets sockets;
   private boolean closeSeen;
-  private String routerPeerAddress;
   private final Delivery delivery;
   private final Intake intake;
   private final Routes routes;
   private final PeerWriter writer;
   private final Liveness liveness;
-  private volatile boolean upstreamRefused;
 
   /**
    * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
@@ -134,15 +118,12 @@ public final class Engine implements AutoCloseable {
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys,
         counters.handovers);
-    requests.provide("PING", request -> Map.of("id", id, "time", Timestamps.format(Timestamps.now())));
-    requests.provide("INFO", request -> info());
-    if (config.forwarding()) {
-      requests.provide("DIRECTORY", request -> directory().stream().map(Engine::directoryJson).toList());
-    }
+    BuiltInRequests.provide(requests, config, this::stats, this::directory, dispatcher::keys);
     this.routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
         config.forwarding(), new RoutesWire());
     this.startedNanos = options.ticker().read();
-    this.writer = new PeerWriter(id, (upstream, frames) -> sendNow(upstream ? dealer : router, frames),
+    this.sockets = new EndpointSockets(config, counters, warnings, runtime.context());
+    this.writer = new PeerWriter(id, sockets::sendNow,
         options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
     Outbox outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(),
         options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
@@ -221,36 +202,6 @@ public final class Engine implements AutoCloseable {
   /** See {@link io.stationmq.netnode.Endpoint#provide}. */
   public void provide(String name, Responder responder) {
     requests.provide(name, responder);
-  }
-
-  /** A directory entry as JSON: times as ISO-8601 instants, so Python peers can read it too. */
-  private static Map<String, Object> directoryJson(DirectoryEntry e) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", e.id());
-    m.put("role", e.role());
-    m.put("instance", e.instance());
-    m.put("software", e.software());
-    m.put("protocol", e.protocol());
-    m.put("listens", e.listens());
-    m.put("meta", e.meta());
-    m.put("connected_since", e.connectedSince().toString());
-    m.put("last_seen", e.lastSeen().toString());
-    m.put("rtt_us", e.rttMicros());
-    m.put("status", e.status().name());
-    m.put("messages", e.messages());
-    m.put("address", e.address());
-    return m;
-  }
-
-  private Map<String, Object> info() {
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("id", id);
-    info.put("role", config.forwarding() ? "station" : "node");
-    info.put("software", "stationmq 0.1.0");
-    info.put("upstream", config.upstreamId());
-    info.put("listens", List.copyOf(dispatcher.keys()));
-    info.put("stats", stats());
-    return info;
   }
 
   /** The upstream's state for other threads; null without an upstream. */
@@ -435,78 +386,16 @@ public final class Engine implements AutoCloseable {
   /** Opens the sockets (on the loop), then tells the constructor. */
   private void open() {
     try {
-      openSockets();
+      sockets.open(loop, client);
     } catch (RuntimeException e) {
       started.completeExceptionally(e);
-      closeSockets();
+      sockets.close();
       terminated = true;
       socketsClosed.countDown();
       return;
     }
-    started.complete(routerPortFromEndpoint());
+    started.complete(sockets.routerPort());
     client.serve(System.nanoTime());
-  }
-
-  private void openSockets() {
-    if (options.security() != null) {
-      ownContext = new ZContext(1); // its ZAP handler binds a context-wide address
-      JeromqFailures.report(ownContext, id, warnings);
-      curve = CurveGuard.open(ownContext, config, counters); // CURVE hook: ZAP handler, before any socket
-      ownContext.setLinger((int) options.linger().toMillis());
-    }
-    if (config.routerBind() != null) {
-      router = newSocket(SocketType.ROUTER);
-      router.setRouterMandatory(true);
-      // Handover: a peer's new connection takes its identity over at once (a restart, or JeroMQ
-      // re-establishing a connection). Two endpoints claiming one id are caught by liveness.
-      router.setRouterHandover(true);
-      try {
-        router.bind(config.routerBind());
-      } catch (ZMQException e) {
-        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + BindFailure.explain(config.routerBind(), e.getErrorCode()), e);
-      }
-      keys.add(loop.register(router.getFD(), client));
-    }
-    if (config.upstreamConnect() != null) {
-      dealer = newSocket(SocketType.DEALER);
-      try {
-        dealer.connect(config.upstreamConnect());
-      } catch (ZMQException e) {
-        throw new IllegalStateException("cannot connect to " + config.upstreamConnect() + ": " + ZError.toString(e.getErrorCode()), e);
-      }
-      keys.add(loop.register(dealer.getFD(), client));
-      // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
-      dealer.send(new byte[0], ZMQ.DONTWAIT);
-    }
-  }
-
-  private ZMQ.Socket newSocket(SocketType type) {
-    ZMQ.Socket s = (ownContext != null ? ownContext : runtime.context()).createSocket(type);
-    s.setIdentity(id.getBytes(StandardCharsets.UTF_8));
-    s.setLinger((int) options.linger().toMillis());
-    s.setSndHWM(options.highWaterMark());
-    s.setRcvHWM(options.highWaterMark());
-    FrameLimit.apply(s, options); // a peer's frame header must not size JeroMQ's allocations
-    if (curve != null) {
-      curve.configure(s, type); // CURVE hook: server (ROUTER) or client (DEALER) keys
-    }
-    s.setHandshakeIvl((int) options.handshakeInterval().toMillis());
-    s.setReconnectIVL(100);
-    s.setReconnectIVLMax(2_000);
-    // ZMTP heartbeats tear down a connection whose peer vanished without closing it (power
-    // loss, a cable), so its id is free again for the peer's next run.
-    int heartbeatMillis = (int) options.heartbeatInterval().toMillis();
-    s.setHeartbeatIvl(heartbeatMillis);
-    s.setHeartbeatTimeout(heartbeatMillis * options.livenessTolerance());
-    return s;
-  }
-
-  private int routerPortFromEndpoint() {
-    if (router == null) {
-      return -1;
-    }
-    String endpoint = router.getLastEndpoint();
-    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
   }
 
   /** What the socket loop calls: one visit does everything this endpoint has due. */
@@ -551,8 +440,8 @@ public final class Engine implements AutoCloseable {
     }
     boolean reading = !intake.isParked() && !closing;
     if (reading) {
-      readAll(router, true);
-      readAll(dealer, false);
+      readAll(true);
+      readAll(false);
     }
     long now = options.ticker().read();
     delivery.runDue(now);
@@ -566,14 +455,10 @@ public final class Engine implements AutoCloseable {
     }
     // Last: ZeroMQ signals a socket's input once; what is left (a spent read budget, or input
     // that came while this visit sent) is read on the next iteration.
-    if ((hasInput(router) | hasInput(dealer)) && reading) {
+    if (sockets.hasInput() && reading) {
       loop.ready(client);
     }
     loop.schedule(client, System.nanoTime() + Math.min(maxIdleNanos, nanosUntilNextTimer(options.ticker().read())));
-  }
-
-  private static boolean hasInput(ZMQ.Socket socket) {
-    return socket != null && (socket.getEvents() & ZMQ.Poller.POLLIN) != 0;
   }
 
   private long nanosUntilNextTimer(long now) {
@@ -622,20 +507,19 @@ public final class Engine implements AutoCloseable {
     commands.putBack(others); // sends, failed by failLeftoverCommands
   }
 
-  private void readAll(ZMQ.Socket socket, boolean isRouter) {
-    if (socket == null) {
+  private void readAll(boolean isRouter) {
+    if (isRouter ? !sockets.hasRouter() : !sockets.hasUpstream()) {
       return;
     }
     for (int i = 0; i < READ_BUDGET && !intake.isParked() && !closing; i++) {
-      List<byte[]> frames = curve != null && isRouter ? curve.receive(socket) // CURVE hook: id pinned to key
-          : isRouter ? receiveFromRouter() : receive(socket);
+      List<byte[]> frames = isRouter ? sockets.readRouter() : sockets.readUpstream();
       if (frames == null) {
         return;
       }
       counters.received.increment();
       try {
         if (isRouter) {
-          intake.fromRouter(frames, curve != null ? curve.lastPeerAddress() : routerPeerAddress);
+          intake.fromRouter(frames, sockets.lastPeerAddress());
         } else {
           intake.fromUpstream(frames);
         }
@@ -645,48 +529,6 @@ public final class Engine implements AutoCloseable {
         warnings.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
       }
     }
-  }
-
-  /**
-   * The next message on the ROUTER, noting the address of the connection it came by (ZeroMQ's
-   * Peer-Address property) in {@link #routerPeerAddress}, so that an id moving to another
-   * connection is seen.
-   */
-  private List<byte[]> receiveFromRouter() {
-    Msg first = router.recvMsg(ZMQ.DONTWAIT);
-    if (first == null) {
-      return null;
-    }
-    List<byte[]> frames = new ArrayList<>(4);
-    frames.add(first.data());
-    String address = null;
-    boolean more = first.hasMore();
-    while (more) {
-      Msg m = router.recvMsg(0);
-      frames.add(m.data());
-      if (address == null && m.getMetadata() != null) {
-        address = m.getMetadata().get(Metadata.PEER_ADDRESS);
-      }
-      more = m.hasMore();
-    }
-    routerPeerAddress = address;
-    return frames;
-  }
-
-  private static List<byte[]> receive(ZMQ.Socket socket) {
-    byte[] first = socket.recv(ZMQ.DONTWAIT);
-    if (first == null) {
-      return null;
-    }
-    if (!socket.hasReceiveMore()) {
-      return List.of(first);
-    }
-    List<byte[]> frames = new ArrayList<>(4);
-    frames.add(first);
-    while (socket.hasReceiveMore()) {
-      frames.add(socket.recv(0));
-    }
-    return frames;
   }
 
   /** A worker reports a confirmed message handled (any thread): the socket thread confirms it. */
@@ -727,7 +569,7 @@ public final class Engine implements AutoCloseable {
    * directory), or this endpoint started too recently to know its peers.
    */
   private boolean mayComeBack(String peer) {
-    if (upstreamRefused && router == null) {
+    if (sockets.upstreamRefused() && !sockets.hasRouter()) {
       return false;
     }
     return liveness.knows(peer) || options.ticker().read() - startedNanos < options.reconnectGrace().toNanos();
@@ -737,43 +579,16 @@ public final class Engine implements AutoCloseable {
    * Writes all frames without blocking (see {@link PeerWriter}): a write to a full peer waits
    * in that peer's own queue and counts as accepted; every other peer is served meanwhile.
    */
-  private Routes.Result write(ZMQ.Socket socket, List<byte[]> frames) {
-    if (socket == null || (socket == dealer && upstreamRefused)) {
+  private Routes.Result write(boolean upstream, List<byte[]> frames) {
+    if (upstream ? !sockets.hasUpstream() || sockets.upstreamRefused() : !sockets.hasRouter()) {
       return Routes.Result.UNREACHABLE;
     }
-    boolean upstream = socket == dealer;
     String peer = upstream ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
     return switch (writer.write(upstream, peer, frames, options.ticker().read())) {
       case ACCEPTED -> Routes.Result.OK;
       case DROPPED -> Routes.Result.DROPPED;
       case UNREACHABLE -> Routes.Result.UNREACHABLE;
     };
-  }
-
-  /**
-   * Writes liveness traffic (HELLO, heartbeats): never waits for a full peer, and is counted
-   * apart from {@link EndpointStats#sent()}, which counts message traffic.
-   */
-  private void writeLiveness(ZMQ.Socket socket, List<byte[]> frames) {
-    sendNow(socket, frames);
-  }
-
-  /** One non-blocking write of all frames: the {@link PeerWriter.Wire}. */
-  private PeerWriter.Status sendNow(ZMQ.Socket socket, List<byte[]> frames) {
-    int last = frames.size() - 1;
-    try {
-      for (int i = 0; i <= last; i++) {
-        if (!socket.send(frames.get(i), (i < last ? ZMQ.SNDMORE : 0) | ZMQ.DONTWAIT)) {
-          return PeerWriter.Status.FULL; // only the first frame can be refused; then nothing was sent
-        }
-      }
-    } catch (ZMQException e) {
-      if (e.getErrorCode() != ZError.EHOSTUNREACH) {
-        warnings.warn("{}: send failed: {}", id, ZError.toString(e.getErrorCode()));
-      }
-      return PeerWriter.Status.UNREACHABLE;
-    }
-    return PeerWriter.Status.SENT;
   }
 
   /** Ends this endpoint on the loop: fails what is pending, closes the sockets, leaves the loop. */
@@ -783,7 +598,7 @@ public final class Engine implements AutoCloseable {
     intake.dropParked();
     writer.dropAll();
     delivery.closeAll();
-    closeSockets();
+    sockets.close();
     loop.remove(client);
     terminated = true;
     failLeftoverCommands();
@@ -791,24 +606,6 @@ public final class Engine implements AutoCloseable {
     if (finishCloseOnSocketThread) {
       // Never on the loop: finishing runs the callbacks still queued and may end the runtime.
       runtime.workers().execute(() -> finishClose(CLOSE_TIMEOUT_MILLIS));
-    }
-  }
-
-  private void closeSockets() {
-    for (SelectionKey key : keys) {
-      key.cancel();
-    }
-    keys.clear();
-    if (curve != null) {
-      curve.close(); // CURVE hook: stop the ZAP handler before the context
-    }
-    for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
-      if (s != null) {
-        s.close(); // each lingers as set, on the context's reaper
-      }
-    }
-    if (ownContext != null) {
-      ownContext.close();
     }
   }
 
@@ -830,7 +627,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void echo(List<byte[]> frames) {
       // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
-      PeerWriter.Status echoed = sendNow(router, frames);
+      PeerWriter.Status echoed = sockets.sendNow(false, frames);
       if (echoed == PeerWriter.Status.SENT) {
         counters.sent.increment();
       } else if (echoed == PeerWriter.Status.FULL) {
@@ -866,12 +663,12 @@ public final class Engine implements AutoCloseable {
   private final class RoutesWire implements Routes.Wire {
     @Override
     public Routes.Result toRouter(List<byte[]> frames) {
-      return write(router, frames);
+      return write(false, frames);
     }
 
     @Override
     public Routes.Result toUpstream(List<byte[]> frames) {
-      return write(dealer, frames);
+      return write(true, frames);
     }
 
     @Override
@@ -880,37 +677,32 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Liveness's access to the sockets; every method runs on the socket thread. */
+  /**
+   * Liveness's access to the sockets; every method runs on the socket loop. Liveness traffic
+   * (HELLO, heartbeats) never waits for a full peer, and is counted apart from {@link
+   * EndpointStats#sent()}, which counts message traffic.
+   */
   private final class LivenessWire implements Liveness.Wire {
     @Override
     public void toPeer(String identity, Message m) {
-      writeLiveness(router, routes.toPeer(identity, MessageCodec.encode(m)));
+      sockets.sendNow(false, routes.toPeer(identity, MessageCodec.encode(m)));
     }
 
     @Override
     public void toUpstream(Message m) {
-      if (!upstreamRefused) {
-        writeLiveness(dealer, Envelope.toUpstream(config.upstreamId(), m.to(), MessageCodec.encode(m)));
-      }
+      sockets.sendNow(true, Envelope.toUpstream(config.upstreamId(), m.to(), MessageCodec.encode(m)));
     }
 
     @Override
     public void reconnectUpstream() {
-      if (upstreamRefused) {
-        return;
-      }
-      dealer.disconnect(config.upstreamConnect());
-      dealer.connect(config.upstreamConnect());
-      dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
+      sockets.reconnectUpstream();
     }
 
     @Override
     public void refuseUpstream(String reason) {
-      upstreamRefused = true;
-      dealer.disconnect(config.upstreamConnect());
+      sockets.refuseUpstream();
     }
   }
-
 
   private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
