@@ -9,10 +9,11 @@ import picocli.CommandLine.Option;
 
 /** {@code stationmq bench}: every benchmark table, stationmq beside raw JeroMQ. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+    header = "Runs the benchmarks against raw JeroMQ.",
     description = "Runs the benchmarks against raw JeroMQ in the same run and prints figures and ratios: "
         + "messages and round trips, streams, requests.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--quick", description = "fewer and shorter runs (rough tables in about two minutes)")
+  @Option(names = "--quick", description = "Fewer and shorter runs (rough tables in about two minutes).")
   boolean quick;
 
   @Override

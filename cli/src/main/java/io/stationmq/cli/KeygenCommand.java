@@ -9,15 +9,16 @@ import picocli.CommandLine.Parameters;
 
 /** {@code stationmq keygen NAME}: writes a CURVE key pair as ZeroMQ certificates. */
 @Command(name = "keygen", mixinStandardHelpOptions = true,
-    description = {"Writes a CurveZMQ key pair as ZeroMQ certificates: DIR/NAME.key (the public",
-        "key: copy it into a Station's allowed/ folder, or use it as upstream.key) and",
-        "DIR/NAME.key_secret (both keys: keep it private). The same format as",
-        "curve_keygen, pyzmq's zmq.auth.create_certificates and CZMQ's zcert."})
+    header = "Writes a CurveZMQ key pair as ZeroMQ certificates.",
+    description = "Writes a CurveZMQ key pair as ZeroMQ certificates: DIR/NAME.key (the public key: copy it "
+        + "into a Station's allowed/ folder, or use it as upstream.key) and DIR/NAME.key_secret "
+        + "(both keys: keep it private). The same format as curve_keygen, pyzmq's "
+        + "zmq.auth.create_certificates and CZMQ's zcert.")
 final class KeygenCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "NAME", description = "file name stem, e.g. station or rig_1")
+  @Parameters(index = "0", paramLabel = "NAME", description = "The file name stem, e.g. station or rig_1.")
   String name;
 
-  @Option(names = "--dir", paramLabel = "D", defaultValue = ".", description = "folder to write to (default: current)")
+  @Option(names = "--dir", paramLabel = "D", defaultValue = ".", description = "The folder to write to (default: the current one).")
   Path dir;
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stationmq.netnode.testing.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code station}, {@code listen} and {@code send} as real child processes talking to each other. */
+/**
+ * {@code station}, {@code listen} and {@code send} as real child processes talking to each
+ * other, with the logging a user gets: none from the library unless {@code -v}.
+ */
 @Tag("process")
 @Timeout(90)
 class CliProcessTest {
@@ -39,7 +43,7 @@ class CliProcessTest {
 
   private Process start(String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Main.class.getName()));
+        System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     processes.add(p);
@@ -65,7 +69,7 @@ class CliProcessTest {
 
   private Result run(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", Main.class.getName()));
+        System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).start();
     processes.add(p);
@@ -84,12 +88,16 @@ class CliProcessTest {
   @Test
   void sendArrivesOnListenAsJsonAndUnreachableSendFailsWithItsReason() throws Exception {
     Process station = start("station", "--id", "T", "--port", "0", "--bind", "127.0.0.1");
-    Matcher m = LISTENING.matcher(String.valueOf(readLine(stdout(station))));
+    BufferedReader stationOut = stdout(station);
+    Matcher m = LISTENING.matcher(String.valueOf(readLine(stationOut)));
     assertTrue(m.matches(), "station announces itself");
     String connect = "127.0.0.1:" + m.group(1);
 
     Process listen = start("listen", "--connect", connect, "--upstream-id", "T", "--id", "watcher");
     BufferedReader listenOut = stdout(listen);
+    String joined = readLine(stationOut);
+    assertTrue(joined.matches("\\d\\d:\\d\\d:\\d\\d joined watcher from 127\\.0\\.0\\.1:\\d+ \\(node, stationmq \\S+\\)"),
+        joined);
 
     // The listener registers with the station when it connects; retry the first send until it does.
     Result sent = null;
@@ -116,6 +124,33 @@ class CliProcessTest {
     Result badJson = run("send", "--connect", connect, "--upstream-id", "T", "--to", "x", "--key", "K", "--value", "{oops");
     assertEquals(2, badJson.code());
     assertTrue(badJson.stderr().contains("--value is not valid JSON"), badJson.stderr());
+
+    // The senders came and went: one line each when they joined, and when they left.
+    listen.destroy();
+    assertTrue(listen.waitFor(10, TimeUnit.SECONDS));
+    String left = null;
+    for (int i = 0; i < 100 && left == null; i++) {
+      String event = readLine(stationOut);
+      assertTrue(event.matches("\\d\\d:\\d\\d:\\d\\d (joined|left) \\S+.*"), "only joins and leaves: " + event);
+      left = event.contains(" left watcher: silent for ") ? event : null;
+    }
+    assertTrue(left != null, "the station said that watcher left");
+  }
+
+  @Test
+  void libraryLogLinesAppearOnlyWithVerbose() throws Exception {
+    String nowhere = "127.0.0.1:" + Ports.free();
+    Result quiet = run("send", "--connect", nowhere, "--upstream-id", "T", "--to", "x", "--key", "K",
+        "--connect-timeout", "2");
+    assertEquals(Main.NOT_CONNECTED, quiet.code());
+    assertEquals("stationmq send: nothing answers at " + nowhere + " within 2 s (is a Station running there? "
+        + "--connect-timeout waits longer)", quiet.stderr().strip(), "the result, nothing else");
+    Result verbose = run("send", "-v", "--connect", nowhere, "--upstream-id", "T", "--to", "x", "--key", "K",
+        "--connect-timeout", "2");
+    assertEquals(Main.NOT_CONNECTED, verbose.code());
+    assertTrue(verbose.stderr().contains("INFO io.stationmq.netnode.UpstreamLink - cli_")
+        && verbose.stderr().contains(": nothing answers at tcp://" + nowhere + " (upstream 'T') yet; still trying"),
+        verbose.stderr());
   }
 
   @Test

@@ -15,11 +15,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +64,6 @@ public final class MessageCodec {
   private static final Set<String> PROTOCOL_FIELDS =
       Set.of("id", "to", "sender", "key", "value", "timestamp", "ttl", "flags");
   private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ESCAPE_MARKER = "\\u".getBytes(StandardCharsets.US_ASCII);
 
   static final ObjectMapper MAPPER = newMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
@@ -206,7 +207,7 @@ public final class MessageCodec {
       throw new MessageFormatException(e.getMessage(), e);
     }
     // Only bodies that mention an array (possibly with an escaped key) need the walk.
-    if (contains(body, ARRAY_MARKER) || contains(body, ESCAPE_MARKER)) {
+    if (mayHoldArray(body)) {
       PackedArray.Budget budget = new PackedArray.Budget(MAX_UNPACKED_ARRAY_BYTES);
       checkArrays(message.rawValue(), "value", budget);
       for (Map.Entry<String, JsonNode> e : message.rawExtras().entrySet()) {
@@ -395,6 +396,17 @@ public final class MessageCodec {
     if (value instanceof JsonNode) {
       return ((JsonNode) value).deepCopy();
     }
+    // The common scalars directly: every CONFIRM's value is a string, and Jackson's
+    // valueToTree costs a type lookup and a buffer per call.
+    if (value instanceof String s) {
+      return TextNode.valueOf(s);
+    }
+    if (value instanceof Integer i) {
+      return IntNode.valueOf(i);
+    }
+    if (value instanceof Boolean b) {
+      return BooleanNode.valueOf(b);
+    }
     try {
       JsonNode tree = MAPPER.valueToTree(value);
       return tree == null ? NullNode.getInstance() : canonicalNumbers(tree);
@@ -494,18 +506,28 @@ public final class MessageCodec {
     return new MessageFormatException("field '" + field + "' does not convert to " + type + ": " + firstLine(e.getMessage()), e);
   }
 
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0, last = haystack.length - needle.length; i <= last; i++) {
-      if (haystack[i] != needle[0]) {
-        continue;
-      }
-      for (int j = 1; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
+  /**
+   * True when the body mentions {@code NUMPY_ARRAY} or holds a {@code \\u} escape (which could
+   * spell it): one pass over the bytes, looking closer only at an 'N' or a backslash.
+   */
+  private static boolean mayHoldArray(byte[] body) {
+    byte[] marker = ARRAY_MARKER;
+    for (int i = 0, last = body.length - 1; i < last; i++) {
+      byte b = body[i];
+      if (b == '\\') {
+        if (body[i + 1] == 'u') {
+          return true;
+        }
+        i++; // an escaped character is not the start of anything
+      } else if (b == 'N' && i + marker.length <= body.length) {
+        int j = 1;
+        while (j < marker.length && body[i + j] == marker[j]) {
+          j++;
+        }
+        if (j == marker.length) {
+          return true;
         }
       }
-      return true;
     }
     return false;
   }

@@ -1,6 +1,7 @@
 package io.stationmq.netnode;
 
 import io.stationmq.message.Timestamps;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,14 +9,14 @@ import java.util.function.Supplier;
 
 /**
  * The requests every endpoint answers: {@code PING} (its id and time), {@code INFO} (role,
- * software, upstream, counters) and, on a Station, {@code DIRECTORY} (who is connected). The
+ * software, upstream, the keys it listens to, counters) and, on a Station, {@code DIRECTORY} (who is connected). The
  * answers are JSON a Python peer can read too (times as ISO-8601 instants). Stateless.
  */
 final class BuiltInRequests {
   private BuiltInRequests() {}
 
   static void provide(Requests requests, EngineConfig config, Supplier<EndpointStats> stats,
-      Supplier<List<DirectoryEntry>> directory) {
+      Supplier<List<DirectoryEntry>> directory, Supplier<? extends Collection<String>> listens) {
     requests.provide("PING", request -> Map.of("id", config.id(), "time", Timestamps.format(Timestamps.now())));
     requests.provide("INFO", request -> {
       Map<String, Object> info = new LinkedHashMap<>();
@@ -23,6 +24,7 @@ final class BuiltInRequests {
       info.put("role", config.forwarding() ? "station" : "node");
       info.put("software", "stationmq 0.1.0");
       info.put("upstream", config.upstreamId());
+      info.put("listens", List.copyOf(listens.get()));
       info.put("stats", stats.get());
       return info;
     });
@@ -46,6 +48,7 @@ final class BuiltInRequests {
     m.put("rtt_us", e.rttMicros());
     m.put("status", e.status().name());
     m.put("messages", e.messages());
+    m.put("address", e.address());
     return m;
   }
 }

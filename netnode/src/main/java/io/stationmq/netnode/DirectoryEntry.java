@@ -20,10 +20,12 @@ import java.util.Map;
  * @param rttMicros the peer's last measured round trip to this endpoint, or -1
  * @param status its liveness
  * @param messages messages received from it
+ * @param address the address its connection comes from ({@code host:port} as ZeroMQ reports
+ *     it), or null when not known
  */
 public record DirectoryEntry(String id, String role, String instance, String software, int protocol,
     List<String> listens, Map<String, Object> meta, Instant connectedSince, Instant lastSeen, long rttMicros,
-    PeerStatus status, long messages) {
+    PeerStatus status, long messages, String address) {
   /** Copies {@code listens} and {@code meta} (null taken as empty), so an entry cannot be changed through them. */
   public DirectoryEntry {
     listens = listens == null ? List.of() : List.copyOf(listens);

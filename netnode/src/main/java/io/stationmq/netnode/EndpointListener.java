@@ -67,6 +67,13 @@ public interface EndpointListener {
   /** This endpoint's upstream refused it (duplicate id, incompatible protocol): it no longer sends upstream. */
   default void upstreamRefused(String upstreamId, String reason) {}
 
+  /**
+   * This endpoint's standing with its upstream changed (see {@link UpstreamState}): called on
+   * every change, so it alone tells when the upstream comes and goes. {@code reason} says why,
+   * for instance which id the Station at the address has ({@link UpstreamState#WRONG_ID}).
+   */
+  default void upstreamChanged(String upstreamId, UpstreamState state, String reason) {}
+
   /** A listener that ignores everything. */
   EndpointListener NONE = new EndpointListener() {};
 }

@@ -67,7 +67,7 @@ final class EndpointSockets {
       try {
         router.bind(config.routerBind());
       } catch (ZMQException e) {
-        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + ZError.toString(e.getErrorCode()), e);
+        throw new IllegalStateException("cannot bind ROUTER on " + config.routerBind() + ": " + BindFailure.explain(config.routerBind(), e.getErrorCode()), e);
       }
       keys.add(loop.register(router.getFD(), client));
     }

@@ -107,7 +107,7 @@ final class Engine implements AutoCloseable {
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys,
         counters.handovers);
-    BuiltInRequests.provide(requests, config, this::stats, this::directory);
+    BuiltInRequests.provide(requests, config, this::stats, this::directory, dispatcher::keys);
     this.routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
         config.forwarding(), new RoutesWire());
     this.startedNanos = options.ticker().read();
@@ -191,6 +191,11 @@ final class Engine implements AutoCloseable {
   /** See {@link io.stationmq.netnode.Endpoint#provide}. */
   public void provide(String name, Responder responder) {
     requests.provide(name, responder);
+  }
+
+  /** The upstream's state for other threads; null without an upstream. */
+  public UpstreamWatch upstreamWatch() {
+    return liveness.upstreamWatch();
   }
 
   /** The endpoints that connect to this one, with their liveness; any thread. */

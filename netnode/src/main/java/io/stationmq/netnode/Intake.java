@@ -142,8 +142,7 @@ final class Intake {
     }
     String from = env.senderId();
     routes.connected(from);
-    liveness.connectedFrom(from, peerAddress); // first: a peer coming back from DEAD is no takeover
-    liveness.heardFrom(from, clock.getAsLong());
+    liveness.heardFrom(from, peerAddress, clock.getAsLong());
     if (env.isPing()) {
       wire.echo(env.echo());
       return;
@@ -347,6 +346,10 @@ final class Intake {
 
   private void forward(Envelope env, String via) {
     MessageCodec.BodyHeader header = MessageCodec.peekHeader(env.body());
+    if (header != null && LivenessProtocol.isHopByHop(header.key())) {
+      wrongUpstream(env, header, via);
+      return;
+    }
     if (header != null) {
       routes.learn(header.sender(), via);
     }
@@ -370,11 +373,30 @@ final class Intake {
         || header.key().equals(Keys.CONFIRM) || header.key().equals(Keys.UNREACHABLE)) {
       return;
     }
-    Map<String, Object> value = noticeValue(header.id(), env.recipient(), reason);
     // A recipient this Station knows (connected lately, perhaps restarting) may be back within
     // the sender's ttl, and so may any recipient while this Station has just started and
     // cannot know yet: the sender repeats within its ttl instead of failing at once.
-    value.put("retry", wire.mayComeBack(target));
+    sendNotice(header, env.recipient(), reason, wire.mayComeBack(target), via);
+  }
+
+  /**
+   * HELLO and heartbeats are for the endpoint a peer connects to, never passed on: one that
+   * names another id comes from a peer given the wrong upstream id. It is answered like a
+   * message without a route, with a notice naming this endpoint (the peer's link reports the id
+   * it should have given), and reported as a refusal.
+   */
+  private void wrongUpstream(Envelope env, MessageCodec.BodyHeader header, String via) {
+    counters.unreachable.increment();
+    String reason = "'" + header.sender() + "' names its upstream '" + env.recipient() + "', but this is '" + id + "'";
+    warnings.warn("{}: {}", id, reason);
+    notifier.run(listener -> listener.peerRefused(header.sender(), "wrong_upstream_id: " + reason));
+    sendNotice(header, env.recipient(), reason, false, via);
+  }
+
+  /** Tells the sender of {@code header}'s message that this endpoint cannot pass it on to {@code to}. */
+  private void sendNotice(MessageCodec.BodyHeader header, String to, String reason, boolean retry, String via) {
+    Map<String, Object> value = noticeValue(header.id(), to, reason);
+    value.put("retry", retry);
     wire.back(via, header.sender(), MessageCodec.encode(notice(header.sender(), value)));
   }
 }

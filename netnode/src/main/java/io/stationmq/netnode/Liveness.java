@@ -30,7 +30,7 @@ final class Liveness {
     long retention = Math.max(MIN_RETENTION.toNanos(), 10 * interval * tolerance);
     String role = config.forwarding() ? "station" : "node";
     this.upstream = config.upstreamId() == null ? null
-        : new UpstreamLink(config.id(), role, config.upstreamId(), interval, tolerance,
+        : new UpstreamLink(config.id(), role, config.upstreamId(), config.upstreamConnect(), interval, tolerance,
             config.options().helloTimeout().toNanos(), notifier::run, ids, wire, listens);
     // The boot id the directory sends in acknowledgements tells a restarted endpoint from a
     // reconnected one; this run's instance id serves.
@@ -39,13 +39,9 @@ final class Liveness {
         System::currentTimeMillis, handovers);
   }
 
-  void heardFrom(String identity, long now) {
-    peers.heardFrom(identity, now);
-  }
-
-  /** The connection {@code identity}'s frames came by (see {@link PeerDirectory#connectedFrom}). */
-  void connectedFrom(String identity, String address) {
-    peers.connectedFrom(identity, address);
+  /** Frames from {@code identity} over the connection from {@code address} (see {@link PeerDirectory#heardFrom}). */
+  void heardFrom(String identity, String address, long now) {
+    peers.heardFrom(identity, address, now);
   }
 
   boolean onPeerMessage(String identity, Message m) {
@@ -82,6 +78,11 @@ final class Liveness {
   /** True when {@code identity} said HELLO: a stationmq endpoint, not a Python one. */
   boolean saidHello(String identity) {
     return peers.saidHello(identity);
+  }
+
+  /** The upstream's state for other threads; null without an upstream. */
+  UpstreamWatch upstreamWatch() {
+    return upstream == null ? null : upstream.watch();
   }
 
   List<DirectoryEntry> directory() {

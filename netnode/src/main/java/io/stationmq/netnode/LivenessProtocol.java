@@ -20,6 +20,11 @@ final class LivenessProtocol {
 
   private LivenessProtocol() {}
 
+  /** True for HELLO and heartbeats: they are for the endpoint a peer connects to, never passed on. */
+  static boolean isHopByHop(String key) {
+    return HELLO.equals(key) || HEARTBEAT.equals(key);
+  }
+
   /** An unconfirmed liveness message. */
   static Message notice(String id, String from, String to, String key, Object value) {
     return Message.builder().id(id).to(to).sender(from).key(key).valueTree(MessageCodec.toJson(value))

@@ -1,6 +1,7 @@
 package io.stationmq.netnode;
 
 import io.stationmq.message.Message;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,41 @@ public final class NetNode extends EndpointBase {
   /** The id of the upstream this node connects to, or null without one. */
   public String upstreamId() {
     return upstreamId;
+  }
+
+  /**
+   * Where this node stands with its upstream now (see {@link UpstreamState}).
+   *
+   * @throws IllegalStateException when the node has no upstream
+   */
+  public UpstreamState upstreamState() {
+    return watch().state();
+  }
+
+  /**
+   * Waits until the upstream answers: it answered this node's HELLO ({@link
+   * UpstreamState#CONNECTED}), or it answers but speaks no HELLO, as a Python station ({@link
+   * UpstreamState#LEGACY}, known after {@link EndpointOptions#helloTimeout()}). Messages may be
+   * sent before; this tells whether anything is there to take them.
+   *
+   * @return true once it answers; false when {@code timeout} passed first (nothing answers at
+   *     the address, or not yet) or the node was closed
+   * @throws UpstreamRefusedException when the upstream refused this node (its id is in use,
+   *     another protocol version) or the Station at the address has another id (named by
+   *     {@link UpstreamRefusedException#actualId()})
+   * @throws IllegalStateException when the node has no upstream
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    return watch().await(timeout);
+  }
+
+  private UpstreamWatch watch() {
+    UpstreamWatch w = engine.upstreamWatch();
+    if (w == null) {
+      throw new IllegalStateException(id() + " has no upstream");
+    }
+    return w;
   }
 
   /** The port of this node's own ROUTER (useful when built with port 0), or -1 without one. */
@@ -107,6 +143,9 @@ public final class NetNode extends EndpointBase {
     }
     open.forEach(SampleStream::close);
     engine.close();
+    if (engine.upstreamWatch() != null) {
+      engine.upstreamWatch().close();
+    }
   }
 
   @Override

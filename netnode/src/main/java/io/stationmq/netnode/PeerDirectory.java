@@ -98,7 +98,7 @@ final class PeerDirectory {
     volatile long rttMicros = -1;
     volatile PeerStatus status = PeerStatus.UNKNOWN;
     volatile long messages;
-    String address;
+    volatile String address;
 
     Entry(String identity, long now, long wallMillis) {
       this.identity = identity;
@@ -109,7 +109,7 @@ final class PeerDirectory {
 
     DirectoryEntry snapshot() {
       return new DirectoryEntry(identity, role, instance, software, protocol, listens, meta,
-          Instant.ofEpochMilli(connectedSinceMillis), Instant.ofEpochMilli(lastSeenMillis), rttMicros, status, messages);
+          Instant.ofEpochMilli(connectedSinceMillis), Instant.ofEpochMilli(lastSeenMillis), rttMicros, status, messages, address);
     }
 
     boolean gone() {
@@ -117,18 +117,29 @@ final class PeerDirectory {
     }
   }
 
-  /** Any frames from a ROUTER peer: refreshes (or creates) its entry. */
+  /** Any frames from a ROUTER peer, its connection's address unknown; see {@link #heardFrom(String, String, long)}. */
   void heardFrom(String identity, long now) {
+    heardFrom(identity, null, now);
+  }
+
+  /**
+   * Any frames from a ROUTER peer, over the connection from {@code address} (null when
+   * unknown): refreshes (or creates) its entry, and notes the connection (see {@link
+   * #connectedFrom}).
+   */
+  void heardFrom(String identity, String address, long now) {
     Entry e = entries.get(identity);
     long wall = wallMillis.getAsLong();
     if (e == null) {
       e = new Entry(identity, now, wall);
+      e.address = address;
       e.messages++;
       entries.put(identity, e);
       DirectoryEntry snap = e.snapshot();
       events.accept(listener -> listener.peerJoined(snap));
       return;
     }
+    noteAddress(e, address); // first: a peer coming back from DEAD is no takeover
     e.lastSeenNanos = now;
     e.lastSeenMillis = wall;
     e.messages++;
@@ -157,10 +168,17 @@ final class PeerDirectory {
    * so a takeover is never silent (with CURVE, ids are also pinned to keys).
    */
   void connectedFrom(String identity, String address) {
-    Entry e = address == null ? null : entries.get(identity);
-    if (e == null) {
+    Entry e = entries.get(identity);
+    if (e != null) {
+      noteAddress(e, address);
+    }
+  }
+
+  private void noteAddress(Entry e, String address) {
+    if (address == null) {
       return;
     }
+    String identity = e.identity;
     String before = e.address;
     e.address = address;
     if (before == null || before.equals(address) || e.status == PeerStatus.DEAD) {
@@ -172,8 +190,14 @@ final class PeerDirectory {
         e.status, identity);
   }
 
-  /** Handles HELLO and HEARTBEAT from a ROUTER peer; true when consumed. */
+  /** Handles HELLO and HEARTBEAT from a ROUTER peer (ignoring one it relays); true when consumed. */
   boolean onMessage(String identity, Message m) {
+    if (LivenessProtocol.isHopByHop(m.key()) && !m.sender().equals(identity)) {
+      // Relayed by the peer (a Python station passes on what a node below it addressed to
+      // the wrong upstream): it is not about the peer, and answering it would confuse both.
+      peerLog.warn("{}: ignored {} from '{}' relayed by '{}'", id, m.key(), m.sender(), identity);
+      return true;
+    }
     if (m.key().equals(HEARTBEAT)) {
       onHeartbeat(identity, m);
       return true;

@@ -8,6 +8,7 @@ import static io.stationmq.netnode.LivenessProtocol.PROTOCOL;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,14 @@ import org.slf4j.LoggerFactory;
  * Python station (which answers no HELLO): it gets no heartbeats (a Python station logs an
  * error for every key it has no listen for), only the rare repeated HELLO. An answer that comes
  * late, from a Station slower than the timeout, is accepted whenever it comes, and heartbeats
- * start then.
+ * start then. An upstream that has answered nothing at all (not even the connection ping) is
+ * not judged: its HELLO timeout starts again when it first answers.
+ *
+ * <p>A Station that is not the one named answers a HELLO with an {@code SMQ_UNREACHABLE}
+ * notice naming itself: the link reports the id it has ({@link UpstreamState#WRONG_ID}) and
+ * keeps saying HELLO (backing off), so a Station with the right id at that address is still
+ * found. Every change of the {@link UpstreamState} goes to {@link UpstreamWatch} and to the
+ * listener's {@code upstreamChanged}.
  */
 final class UpstreamLink {
   /** The longest interval between two HELLOs to an upstream that does not answer. */
@@ -50,12 +58,16 @@ final class UpstreamLink {
     void refuseUpstream(String reason);
   }
 
-  enum State { NONE, HELLO_SENT, CONNECTED, LEGACY, LOST, REFUSED }
+  enum State { NONE, HELLO_SENT, CONNECTED, LEGACY, LOST, MISNAMED, REFUSED }
+
+  /** HELLO ids remembered, to recognise a notice about one of them. */
+  private static final int HELLO_IDS = 8;
 
   private final String id;
   private final String role;
   private final String instance = UUID.randomUUID().toString();
   private final String upstreamId;
+  private final String endpoint;
   private final long intervalNanos;
   private final long toleranceNanos;
   private final long helloTimeoutNanos;
@@ -77,12 +89,19 @@ final class UpstreamLink {
   private long lastReconnect;
   private boolean everConnected;
   private boolean awaitingReply;
+  private boolean everHeard;
+  private final ArrayDeque<String> helloIds = new ArrayDeque<>();
+  private final UpstreamWatch watch;
+  private UpstreamState published = UpstreamState.CONNECTING;
 
-  UpstreamLink(String id, String role, String upstreamId, long intervalNanos, int tolerance, long helloTimeoutNanos,
-      Consumer<Consumer<EndpointListener>> events, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens) {
+  UpstreamLink(String id, String role, String upstreamId, String endpoint, long intervalNanos, int tolerance,
+      long helloTimeoutNanos, Consumer<Consumer<EndpointListener>> events, Supplier<String> ids, Wire wire,
+      Supplier<Set<String>> listens) {
     this.id = id;
     this.role = role;
     this.upstreamId = upstreamId;
+    this.endpoint = endpoint;
+    this.watch = new UpstreamWatch(upstreamId);
     this.intervalNanos = intervalNanos;
     this.toleranceNanos = intervalNanos * tolerance;
     this.helloTimeoutNanos = helloTimeoutNanos;
@@ -94,6 +113,11 @@ final class UpstreamLink {
 
   State state() {
     return state;
+  }
+
+  /** The state as other threads see it. */
+  UpstreamWatch watch() {
+    return watch;
   }
 
   /** This run's instance id, sent in HELLO and heartbeats. */
@@ -114,7 +138,12 @@ final class UpstreamLink {
     if (state == State.NONE || state == State.LOST) {
       state = State.HELLO_SENT;
     }
-    wire.toUpstream(notice(HELLO, helloValue()));
+    Message hello = notice(HELLO, helloValue());
+    if (helloIds.size() == HELLO_IDS) {
+      helloIds.removeFirst();
+    }
+    helloIds.addLast(hello.id());
+    wire.toUpstream(hello);
     nextHello = now + helloRetryNanos;
     helloRetryNanos = Math.min(MAX_HELLO_RETRY_NANOS, helloRetryNanos * 2);
     nextHeartbeat = now + intervalNanos;
@@ -137,12 +166,23 @@ final class UpstreamLink {
   /** Any frames from the upstream. */
   void heardFrom(long now) {
     lastHeard = now;
+    if (!everHeard) {
+      everHeard = true;
+      if (state == State.LEGACY) {
+        // Nothing answered until now (a slow first connection): its answer to HELLO may still come.
+        state = State.HELLO_SENT;
+        helloPhaseStart = now;
+      }
+    }
     if (state == State.LOST) {
       log.info("{}: upstream '{}' answers again", id, upstreamId);
       events.accept(listener -> listener.upstreamBack(upstreamId, "answers again"));
       hello(now);
+      publish("answers again; HELLO sent");
     }
   }
+
+
 
   /**
    * Handles HELLO_REPLY and HEARTBEAT_ACK from the upstream; true when consumed. One that names
@@ -169,10 +209,35 @@ final class UpstreamLink {
       }
       return true;
     }
+    if (m.key().equals(Keys.UNREACHABLE)) {
+      return onUnreachable(m.valueNode());
+    }
     if (!m.key().equals(HELLO_REPLY)) {
       return false;
     }
     onHelloReply(m.valueNode(), now);
+    return true;
+  }
+
+  /**
+   * A notice that one of this link's HELLOs could not be passed on: the Station at the address
+   * is not {@code upstreamId} and names itself in it. True when the notice was about a HELLO
+   * (consumed); other notices are the engine's.
+   */
+  private boolean onUnreachable(JsonNode v) {
+    if (!helloIds.contains(v.path("id").asText(""))) {
+      return false;
+    }
+    String actual = v.path("station").asText(null);
+    boolean aboutUs = upstreamId.equals(v.path("to").asText(null)) && actual != null && !actual.equals(upstreamId);
+    if (!aboutUs || state == State.CONNECTED || state == State.REFUSED || state == State.MISNAMED) {
+      return true; // answered meanwhile, or already reported
+    }
+    state = State.MISNAMED;
+    String reason = "the Station at " + endpoint + " is '" + actual + "', not '" + upstreamId + "'";
+    log.warn("{}: {}: nothing addressed to '{}' arrives there; give '{}' as the upstream id", id, reason, upstreamId,
+        actual);
+    publish(reason, actual);
     return true;
   }
 
@@ -208,6 +273,7 @@ final class UpstreamLink {
         everConnected = true;
         events.accept(listener -> listener.upstreamConnected(upstreamId));
       }
+      publish("answered HELLO");
     }
   }
 
@@ -216,6 +282,29 @@ final class UpstreamLink {
     log.error("{}: upstream '{}' refused this endpoint: {}", id, upstreamId, reason);
     wire.refuseUpstream(reason);
     events.accept(listener -> listener.upstreamRefused(upstreamId, reason));
+    publish(reason);
+  }
+
+  private void publish(String reason) {
+    publish(reason, null);
+  }
+
+  /** Tells the watch and the listener when the public state changed. */
+  private void publish(String reason, String actualId) {
+    UpstreamState now = switch (state) {
+      case NONE, HELLO_SENT -> UpstreamState.CONNECTING;
+      case LEGACY -> everHeard ? UpstreamState.LEGACY : UpstreamState.CONNECTING;
+      case CONNECTED -> UpstreamState.CONNECTED;
+      case LOST -> UpstreamState.LOST;
+      case MISNAMED -> UpstreamState.WRONG_ID;
+      case REFUSED -> UpstreamState.REFUSED;
+    };
+    if (now == published) {
+      return;
+    }
+    published = now;
+    watch.publish(now, reason, actualId);
+    events.accept(listener -> listener.upstreamChanged(upstreamId, now, reason));
   }
 
   /** Sends what is due: HELLO (first or repeated), heartbeats; notices silence. */
@@ -227,8 +316,13 @@ final class UpstreamLink {
       case HELLO_SENT, LEGACY -> {
         if (state == State.HELLO_SENT && !everConnected && now - helloPhaseStart >= helloTimeoutNanos) {
           state = State.LEGACY;
-          log.info("{}: upstream '{}' does not answer HELLO; taking it for a Python station (no heartbeats) "
-              + "until it answers", id, upstreamId);
+          if (everHeard) {
+            log.info("{}: upstream '{}' does not answer HELLO; taking it for a Python station (no heartbeats) "
+                + "until it answers", id, upstreamId);
+            publish("answers at " + endpoint + ", but not HELLO: taken for a Python station");
+          } else {
+            log.info("{}: nothing answers at {} (upstream '{}') yet; still trying", id, endpoint, upstreamId);
+          }
         }
         if (state == State.HELLO_SENT && everConnected && now - lastHeard > toleranceNanos
             && now - lastReconnect > toleranceNanos) {
@@ -250,12 +344,13 @@ final class UpstreamLink {
           String reason = "silent for " + toleranceNanos / 1_000_000 + " ms";
           log.warn("{}: upstream '{}' lost: {}; reconnecting", id, upstreamId, reason);
           events.accept(listener -> listener.upstreamLost(upstreamId, reason));
+          publish(reason);
           reconnect(now);
         } else if (state == State.LOST && now - lastReconnect > toleranceNanos) {
           reconnect(now);
         }
       }
-      case NONE, REFUSED -> { }
+      case NONE, MISNAMED, REFUSED -> { }
       default -> throw new IllegalStateException(state.toString());
     }
   }
@@ -272,7 +367,7 @@ final class UpstreamLink {
       case HELLO_SENT -> everConnected
           ? Math.max(lastHeard, lastReconnect) + toleranceNanos + 1
           : helloPhaseStart + helloTimeoutNanos;
-      case LEGACY, REFUSED -> Long.MAX_VALUE;
+      case LEGACY, MISNAMED, REFUSED -> Long.MAX_VALUE;
       case CONNECTED -> Math.min(nextHeartbeat, lastHeard + toleranceNanos + 1);
       case LOST -> Math.min(nextHeartbeat, lastReconnect + toleranceNanos + 1);
     };

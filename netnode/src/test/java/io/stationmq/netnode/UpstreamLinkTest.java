@@ -1,9 +1,12 @@
 package io.stationmq.netnode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stationmq.message.Message;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ class UpstreamLinkTest {
 
   private final List<Message> sent = new ArrayList<>();
   private final List<String> events = new ArrayList<>();
+  private final List<String> changes = new ArrayList<>();
   private int reconnects;
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -46,9 +50,14 @@ class UpstreamLinkTest {
     public void upstreamRefused(String upstreamId, String reason) {
       events.add("refused");
     }
+
+    @Override
+    public void upstreamChanged(String upstreamId, UpstreamState state, String reason) {
+      changes.add(state + ": " + reason);
+    }
   };
 
-  private final UpstreamLink link = new UpstreamLink("rig", "node", "T", INTERVAL, 5, HELLO_TIMEOUT,
+  private final UpstreamLink link = new UpstreamLink("rig", "node", "T", "tcp://t:1", INTERVAL, 5, HELLO_TIMEOUT,
       event -> event.accept(listener), () -> "rig_live_" + ids.getAndIncrement(), new UpstreamLink.Wire() {
         @Override
         public void toUpstream(Message m) {
@@ -195,5 +204,56 @@ class UpstreamLinkTest {
     link.tick(TimeUnit.MINUTES.toNanos(5));
     assertEquals(List.of(), keysSent());
     assertEquals(Long.MAX_VALUE, link.nanosUntilNextTick(TimeUnit.MINUTES.toNanos(5)));
+  }
+
+  /** The notice a Station sends back for a message (here a HELLO) it cannot pass on. */
+  private static Message unreachable(String messageId, String to, String station) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("id", messageId);
+    v.put("to", to);
+    v.put("station", station);
+    v.put("reason", "no connection or route to '" + to + "'");
+    v.put("retry", false);
+    return LivenessProtocol.notice(station + "_0", station, "rig", Keys.UNREACHABLE, v);
+  }
+
+  @Test
+  void aStationWithAnotherIdIsNamedAndAnsweringLaterStillConnects() throws Exception {
+    link.tick(0);
+    String helloId = sent.get(0).id();
+    assertFalse(link.onMessage(unreachable("rig_99", "T", "X"), 1 * MS), "a notice about another message is not the link's");
+    assertTrue(link.onMessage(unreachable(helloId, "T", "X"), 1 * MS), "a notice about its HELLO is the link's");
+    assertEquals(UpstreamLink.State.MISNAMED, link.state());
+    assertEquals(List.of("WRONG_ID: the Station at tcp://t:1 is 'X', not 'T'"), changes);
+    assertEquals(UpstreamState.WRONG_ID, link.watch().state());
+    UpstreamRefusedException e = assertThrows(UpstreamRefusedException.class, () -> link.watch().await(Duration.ZERO));
+    assertEquals("X", e.actualId());
+    assertEquals(UpstreamState.WRONG_ID, e.state());
+
+    sent.clear();
+    runUntil(1 * MS, 10 * HELLO_TIMEOUT);
+    assertTrue(!sent.isEmpty() && keysSent().stream().allMatch("SMQ_HELLO"::equals), "HELLO goes on: " + keysSent());
+    assertTrue(link.onMessage(unreachable(sent.get(0).id(), "T", "X"), 10 * HELLO_TIMEOUT), "consumed");
+    assertEquals(1, changes.size(), "reported once: " + changes);
+
+    link.onMessage(helloReply("b1"), 10 * HELLO_TIMEOUT + 1 * MS); // a Station named T took the address
+    assertEquals(UpstreamState.CONNECTED, link.watch().state());
+    assertTrue(link.watch().await(Duration.ZERO));
+    assertEquals("CONNECTED: answered HELLO", changes.get(1));
+  }
+
+  @Test
+  void nothingAnsweringStaysConnectingAndAnUpstreamWithoutHelloIsLegacyOnceHeard() throws Exception {
+    runUntil(0, 3 * HELLO_TIMEOUT);
+    assertEquals(UpstreamLink.State.LEGACY, link.state());
+    assertEquals(UpstreamState.CONNECTING, link.watch().state(), "nothing heard: nothing answers");
+    assertFalse(link.watch().await(Duration.ofMillis(1)));
+    assertEquals(List.of(), changes);
+    link.heardFrom(3 * HELLO_TIMEOUT); // a ping echoed at last: its answer to HELLO may follow
+    assertEquals(UpstreamState.CONNECTING, link.watch().state());
+    runUntil(3 * HELLO_TIMEOUT, 4 * HELLO_TIMEOUT + 1); // it does not
+    assertEquals(UpstreamState.LEGACY, link.watch().state());
+    assertTrue(link.watch().await(Duration.ZERO));
+    assertEquals(List.of("LEGACY: answers at tcp://t:1, but not HELLO: taken for a Python station"), changes);
   }
 }

@@ -47,7 +47,7 @@ class ValueTypeImmutabilityTest {
     List<String> listens = new ArrayList<>(List.of("DATA"));
     Map<String, Object> meta = new LinkedHashMap<>(Map.of("host", "lab"));
     DirectoryEntry e = new DirectoryEntry("rig_1", "node", "i", "stationmq", 1, listens, meta, Instant.EPOCH,
-        Instant.EPOCH, -1, PeerStatus.ALIVE, 0);
+        Instant.EPOCH, -1, PeerStatus.ALIVE, 0, null);
     listens.add("START");
     meta.put("host", "elsewhere");
     assertEquals(List.of("DATA"), e.listens());

@@ -3,6 +3,7 @@ package io.stationmq.station;
 import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
 import io.stationmq.netnode.Station;
+import io.stationmq.netnode.EndpointOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
  * so scripts can wait for it, and on standard error what the unsecured Station exposes and
- * how to restrict it ({@link #exposure}). Exits 2 with a one-line reason on bad arguments, 1
+ * how to restrict it ({@link #exposure}). Then, on standard output, one line per peer joining,
+ * leaving or refused, and per change of its upstream ({@link StationEvents}). Exits 2 with a one-line reason on bad arguments, 1
  * when the Station cannot start.
  */
 public final class StationMain {
@@ -204,16 +206,19 @@ public final class StationMain {
           + " [--secure --keys DIR]");
       return 2;
     }
+    StationEvents events = new StationEvents(out, "stationmq-station-" + args.id() + "-events");
     Station station;
     try {
-      station = args.toBuilder().build();
+      station = args.toBuilder().options(EndpointOptions.builder().listener(events).build()).build();
     } catch (RuntimeException e) {
+      events.close();
       err.println("stationmq station: " + e.getMessage());
       return 1;
     }
     // On SIGTERM/SIGINT: close cleanly, then end with status 0 (the JVM would report 143/130).
     Thread hook = new Thread(() -> {
       station.close();
+      events.close();
       Runtime.getRuntime().halt(0);
     }, "stationmq-station-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -226,6 +231,7 @@ public final class StationMain {
     err.flush();
     station.awaitClosed();
     station.close();
+    events.close();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {

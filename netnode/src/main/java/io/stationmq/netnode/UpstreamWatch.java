@@ -1,0 +1,62 @@
+package io.stationmq.netnode;
+
+import java.time.Duration;
+
+/**
+ * The upstream's state for threads other than the socket thread: {@link UpstreamLink}
+ * publishes every change, callers read it or wait for a usable one. Thread-safe (one monitor;
+ * it is touched only when the state changes and by callers that wait). Not public API.
+ */
+final class UpstreamWatch {
+  private final String upstreamId;
+  private UpstreamState state = UpstreamState.CONNECTING;
+  private String reason = "no answer yet";
+  private String actualId;
+  private boolean closed;
+
+  UpstreamWatch(String upstreamId) {
+    this.upstreamId = upstreamId;
+  }
+
+  synchronized void publish(UpstreamState state, String reason, String actualId) {
+    this.state = state;
+    this.reason = reason;
+    this.actualId = actualId;
+    notifyAll();
+  }
+
+  /** Ends every wait: the endpoint closes. */
+  public synchronized void close() {
+    closed = true;
+    notifyAll();
+  }
+
+  /** The state now. */
+  public synchronized UpstreamState state() {
+    return state;
+  }
+
+  /**
+   * Waits until the upstream answers ({@link UpstreamState#CONNECTED} or {@link
+   * UpstreamState#LEGACY}); false when {@code timeout} passes first or the endpoint closes.
+   *
+   * @throws UpstreamRefusedException when the upstream refused the endpoint or has another id
+   */
+  public synchronized boolean await(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      switch (state) {
+        case CONNECTED, LEGACY -> {
+          return true;
+        }
+        case REFUSED, WRONG_ID -> throw new UpstreamRefusedException(upstreamId, state, actualId, reason);
+        default -> { }
+      }
+      long left = deadline - System.nanoTime();
+      if (closed || left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+}
