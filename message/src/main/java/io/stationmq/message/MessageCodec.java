@@ -259,6 +259,40 @@ public final class MessageCodec {
   }
 
   /**
+   * True when a body's top-level {@code flags} object holds {@code flag} as {@code true},
+   * read without decoding the rest (for a router deciding what a dropped body was). False for
+   * anything that is not a message object. Never throws.
+   */
+  public static boolean peekFlag(byte[] body, String flag) {
+    if (body == null || body.length == 0 || body[0] != '{') {
+      return false;
+    }
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.START_OBJECT && name.equals("flags")) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_TRUE && f.equals(flag)) {
+              return true;
+            }
+            p.skipChildren();
+          }
+          return false;
+        }
+        p.skipChildren();
+      }
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * The {@code id}, {@code sender} and {@code key} of a body, read by {@link
    * #peekHeader(byte[])}; {@code key} may be null.
    */

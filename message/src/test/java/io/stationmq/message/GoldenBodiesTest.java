@@ -179,6 +179,7 @@ class GoldenBodiesTest {
       assertEquals(m.id(), header.id(), file);
       assertEquals(m.sender(), header.sender(), file);
       assertEquals(m.key(), header.key(), file);
+      assertEquals(m.hasFlag(Flags.NOREPEAT), MessageCodec.peekFlag(bytes, Flags.NOREPEAT), file);
       assertFalse(m.extras().containsKey("changed"), () -> file + ": 'changed': false must not be kept");
       assertEquals(file.equals(BLOSC_FILE), m.extras().containsKey("blosc"), () -> file + ": only 'blosc': true is kept");
     }
@@ -871,6 +872,11 @@ class GoldenBodiesTest {
     assertThrows(MessageFormatException.class, () -> MessageCodec.decode(null));
     assertNull(MessageCodec.peekHeader(null));
     assertNull(MessageCodec.peekHeader(new byte[0]));
+    assertFalse(MessageCodec.peekFlag(null, Flags.NOREPEAT));
+    assertFalse(MessageCodec.peekFlag(utf8("{\"flags\": {\"NOREPEAT\": "), Flags.NOREPEAT), "truncated");
+    assertFalse(MessageCodec.peekFlag(utf8("{\"flags\": {\"NOREPEAT\": false}}"), Flags.NOREPEAT));
+    assertTrue(MessageCodec.peekFlag(utf8("{\"value\": {\"flags\": 1}, \"flags\": {\"X\": [1], \"NOREPEAT\": true}}"),
+        Flags.NOREPEAT), "the top-level flags, past a nested one");
   }
 
   @Test

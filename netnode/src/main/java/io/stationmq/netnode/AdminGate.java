@@ -1,9 +1,6 @@
 package io.stationmq.netnode;
 
-import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -139,12 +136,7 @@ final class AdminGate {
    * (the same fields a Station sends when it has no route), whose reason says it was refused.
    */
   Message notice(String noticeId, Message refused, String reason) {
-    Map<String, String> value = new LinkedHashMap<>();
-    value.put("id", refused.id());
-    value.put("to", refused.to());
-    value.put("station", stationId);
-    value.put("reason", reason);
-    return Message.builder().id(noticeId).to(refused.sender()).sender(stationId).key(Keys.UNREACHABLE)
-        .value(value).flag(Flags.NOREPEAT).build();
+    return new Notices.Unreachable(refused.id(), refused.to(), stationId, reason, false)
+        .toMessage(noticeId, refused.sender());
   }
 }

@@ -20,6 +20,8 @@ final class Keys {
    * and ignores it.
    */
   public static final String UNREACHABLE = "SMQ_UNREACHABLE";
+  /** A Station's notice to a producer: it dropped this many of its unconfirmed messages. */
+  public static final String DROPPED = "SMQ_DROPPED";
 
   /**
    * stationmq's request: a confirmed message whose extra field {@code request} names the

@@ -1,6 +1,5 @@
 package io.stationmq.netnode;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.google.common.base.Ticker;
 import com.google.common.cache.Cache;
@@ -216,7 +215,7 @@ final class Requests {
   }
 
   private static void fail(Message.Builder reply, String code, String message) {
-    reply.value(null).extra("ok", false).extra("error", Map.of("code", code, "message", message));
+    reply.value(null).extra("ok", false).extra("error", new Notices.ReplyError(code, message).toValue());
   }
 
   /** Settles the request a reply answers (socket thread). */
@@ -239,9 +238,9 @@ final class Requests {
       completions.complete(p.future(), reply);
       return;
     }
-    JsonNode error = reply.extras().get("error");
-    String code = error == null ? "error" : error.path("code").asText("error");
-    String message = error == null ? "" : error.path("message").asText("");
+    Notices.ReplyError error = Notices.ReplyError.from(reply.extras().get("error"));
+    String code = error.code();
+    String message = error.message();
     completions.failWith(p.future(), new RemoteException(code, message, reply.sender()));
   }
 
