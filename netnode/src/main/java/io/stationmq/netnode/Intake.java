@@ -7,9 +7,7 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -276,26 +274,10 @@ final class Intake {
     counters.crashedWhileHandling.increment();
     warnings.warn("{}: message {} from '{}' was queued for or in its listen when this endpoint's previous run died;"
         + " not handled again, its sender is told", id, m.id(), m.sender());
-    Map<String, Object> value = noticeValue(m.id(), m.to(), "receiver died while handling it");
-    value.put("crashed", true);
-    wire.back(via, m.sender(), MessageCodec.encode(notice(m.sender(), value)));
+    Notices.Unreachable notice = new Notices.Unreachable(m.id(), m.to(), id, "receiver died while handling it", false,
+        true);
+    wire.back(via, m.sender(), MessageCodec.encode(notice.toMessage(ids.next(), m.sender())));
     handOver.confirmWhenRecorded(new Dispatcher.Inbound(m, via, true));
-  }
-
-  /** The value of an {@code SMQ_UNREACHABLE} notice from this endpoint about {@code messageId}. */
-  private Map<String, Object> noticeValue(String messageId, String to, String reason) {
-    Map<String, Object> value = new LinkedHashMap<>();
-    value.put("id", messageId);
-    value.put("to", to);
-    value.put("station", id);
-    value.put("reason", reason);
-    return value;
-  }
-
-  /** An {@code SMQ_UNREACHABLE} notice for {@code to}: unconfirmed, a Python peer ignores it. */
-  private Message notice(String to, Map<String, Object> value) {
-    return Message.builder().id(ids.next()).to(to).sender(id).key(Keys.UNREACHABLE).value(value)
-        .flag(Flags.NOREPEAT).build();
   }
 
   /**
@@ -325,18 +307,18 @@ final class Intake {
     delivery.settle(value.textValue());
   }
 
-  private void onUnreachableNotice(Message notice) {
-    JsonNode v = notice.valueNode();
-    String messageId = v.path("id").asText(null);
-    if (v.path("crashed").asBoolean(false)) {
-      delivery.receiverCrashed(messageId); // not in flight (any more): settled already
+  private void onUnreachableNotice(Message message) {
+    Notices.Unreachable notice = Notices.Unreachable.from(message);
+    String messageId = notice.messageId();
+    if (notice.crashed()) {
+      delivery.receiverCrashed(messageId); // false when no longer in flight: settled already
       return;
     }
-    String recipient = v.path("to").asText("?");
-    String station = v.path("station").asText(notice.sender());
-    String reason = v.path("reason").asText("no route");
+    String recipient = notice.to();
+    String station = notice.station();
+    String reason = notice.reason();
     counters.unreachable.increment();
-    if (!delivery.unreachable(messageId, recipient, station, reason, v.path("retry").asBoolean(false))) {
+    if (!delivery.unreachable(messageId, recipient, station, reason, notice.retry())) {
       warnings.warn("{}: '{}' could not deliver message {} to '{}': {}", id, station, messageId, recipient, reason);
       notifier.unreachable(recipient, messageId, station + ": " + reason);
     }
@@ -395,8 +377,7 @@ final class Intake {
 
   /** Tells the sender of {@code header}'s message that this endpoint cannot pass it on to {@code to}. */
   private void sendNotice(MessageCodec.BodyHeader header, String to, String reason, boolean retry, String via) {
-    Map<String, Object> value = noticeValue(header.id(), to, reason);
-    value.put("retry", retry);
-    wire.back(via, header.sender(), MessageCodec.encode(notice(header.sender(), value)));
+    Notices.Unreachable notice = new Notices.Unreachable(header.id(), to, id, reason, retry);
+    wire.back(via, header.sender(), MessageCodec.encode(notice.toMessage(ids.next(), header.sender())));
   }
 }

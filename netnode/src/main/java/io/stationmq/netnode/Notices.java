@@ -16,9 +16,17 @@ final class Notices {
 
   /**
    * {@code SMQ_UNREACHABLE}: a Station could not pass message {@code messageId} on to {@code
-   * to}, or refused it; {@code retry} says the recipient may be back within the sender's ttl.
+   * to}, or refused it; {@code retry} says the recipient may be back within the sender's ttl;
+   * {@code crashed} (sent only when true) says the recipient itself, with a durable
+   * de-duplication window, died while handling the message in an earlier run and will not handle
+   * it again.
    */
-  record Unreachable(String messageId, String to, String station, String reason, boolean retry) {
+  record Unreachable(String messageId, String to, String station, String reason, boolean retry, boolean crashed) {
+    /** A notice that the message could not be passed on (or was refused). */
+    Unreachable(String messageId, String to, String station, String reason, boolean retry) {
+      this(messageId, to, station, reason, retry, false);
+    }
+
     /** The notice for {@code recipient} (the original sender), from {@code station}. */
     Message toMessage(String noticeId, String recipient) {
       Map<String, Object> value = new LinkedHashMap<>();
@@ -27,6 +35,9 @@ final class Notices {
       value.put("station", station);
       value.put("reason", reason);
       value.put("retry", retry);
+      if (crashed) {
+        value.put("crashed", true);
+      }
       return Message.builder().id(noticeId).to(recipient).sender(station).key(Keys.UNREACHABLE)
           .value(value).flag(Flags.NOREPEAT).build();
     }
@@ -36,7 +47,7 @@ final class Notices {
       JsonNode v = notice.valueNode();
       return new Unreachable(v.path("id").asText(null), v.path("to").asText("?"),
           v.path("station").asText(notice.sender()), v.path("reason").asText("no route"),
-          v.path("retry").asBoolean(false));
+          v.path("retry").asBoolean(false), v.path("crashed").asBoolean(false));
     }
   }
 

@@ -23,6 +23,17 @@ class NoticesTest {
   }
 
   @Test
+  void aCrashedReceiversNoticeSaysSoAndOthersLeaveTheFieldOut() {
+    Notices.Unreachable crashed = new Notices.Unreachable("rig_7", "rx", "rx", "receiver died while handling it", false,
+        true);
+    Message m = MessageCodec.decode(MessageCodec.encode(crashed.toMessage("rx_1", "rig")));
+    assertEquals(crashed, Notices.Unreachable.from(m));
+    assertTrue(m.valueNode().path("crashed").asBoolean());
+    Message plain = new Notices.Unreachable("rig_7", "ctl", "T", "no route", true).toMessage("T_1", "rig");
+    assertTrue(plain.valueNode().path("crashed").isMissingNode(), "what older peers send, unchanged");
+  }
+
+  @Test
   void aNoticeWithoutRetryOrStationGetsItsDefaults() {
     Message old = Message.builder().id("T_1").to("rig").sender("T").key(Keys.UNREACHABLE)
         .value(java.util.Map.of("id", "rig_7", "to", "ctl", "reason", "no route")).build();
