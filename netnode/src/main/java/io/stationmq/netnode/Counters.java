@@ -28,6 +28,7 @@ final class Counters {
   final LongAdder resumed = new LongAdder();
   final LongAdder crashedWhileHandling = new LongAdder();
   final LongAdder storeFailures = new LongAdder();
+  final LongAdder droppedDownstream = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
 
   EndpointStats snapshot() {
@@ -36,6 +37,6 @@ final class Counters {
         confirmsReceived.sum(), repeated.sum(), duplicates.sum(), dedupEvictedEarly.sum(), unreachable.sum(),
         malformed.sum(), oversize.sum(), handlerErrors.sum(), unknownKeys.sum(),
         ttlExpired.sum(), dropped.sum(), lateReplies.sum(), inFlight.get(), refused.sum(), authFailures.sum(),
-        handovers.sum(), resumed.sum(), crashedWhileHandling.sum(), storeFailures.sum());
+        handovers.sum(), resumed.sum(), crashedWhileHandling.sum(), storeFailures.sum(), droppedDownstream.sum());
   }
 }

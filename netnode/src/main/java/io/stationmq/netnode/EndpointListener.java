@@ -30,6 +30,13 @@ public interface EndpointListener {
   default void unreachable(String recipient, String messageId, String reason) {}
 
   /**
+   * Station {@code station} dropped {@code count} of this endpoint's unconfirmed messages (the
+   * last for {@code to}) because {@code reason}: a consumer that does not keep up, or no route.
+   * Told at most once a second per Station; counted in {@link EndpointStats#droppedDownstream()}.
+   */
+  default void droppedDownstream(String station, String to, long count, String reason) {}
+
+  /**
    * A confirmed message this endpoint sent failed (ttl spent, unreachable, closed), including
    * one resumed from its previous run's durable outbox (whose future died with that run).
    */

@@ -40,6 +40,9 @@ package io.stationmq.netnode;
  *     with a {@link ReceiverCrashedException} for their sender instead of being handled again
  * @param storeFailures writes to the durable store that failed (a full disk, an I/O error),
  *     and records not written because the store had failed earlier in this run
+ * @param droppedDownstream this endpoint's unconfirmed messages that a Station reported it dropped
+ *     ({@code SMQ_DROPPED}: a consumer that did not keep up, or no route); its own drops are in
+ *     {@code dropped}
  */
 public record EndpointStats(
     long received,
@@ -65,4 +68,5 @@ public record EndpointStats(
     long handovers,
     long resumed,
     long crashedWhileHandling,
-    long storeFailures) {}
+    long storeFailures,
+    long droppedDownstream) {}

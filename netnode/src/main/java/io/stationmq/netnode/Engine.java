@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -78,6 +79,7 @@ final class Engine implements AutoCloseable {
   private final Intake intake;
   private final Routes routes;
   private final PeerWriter writer;
+  private final DropReports dropReports; // a Station's; null on a node
   private final Liveness liveness;
   private final DurableStore durable; // Durability hook: null without EndpointOptions.durability()
 
@@ -114,6 +116,10 @@ final class Engine implements AutoCloseable {
     this.sockets = new EndpointSockets(config, counters, warnings, runtime.context());
     this.writer = new PeerWriter(id, sockets::sendNow,
         options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
+    this.dropReports = config.forwarding() ? new DropReports(id, TimeUnit.SECONDS.toNanos(1), 1_000) : null;
+    if (dropReports != null) {
+      writer.onDrop(this::noteDrop);
+    }
     Outbox outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(),
         options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
     this.delivery = new Delivery(id, new DeliveryWire(), outbox, counters, notifier, warnings, options.ticker()::read,
@@ -442,6 +448,9 @@ final class Engine implements AutoCloseable {
     if (!closing) {
       liveness.tick(now);
     }
+    if (dropReports != null) {
+      reportDrops(now);
+    }
     warnings.flush();
     if (config.gate() != null) {
       config.gate().flushLog();
@@ -459,6 +468,9 @@ final class Engine implements AutoCloseable {
     // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
     untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
     untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
+    if (dropReports != null) {
+      untilTimer = Math.min(untilTimer, dropReports.nanosUntilDue(now));
+    }
     return Math.max(0, Math.min(untilTimer, requests.nanosUntilNextDeadline(now)));
   }
 
@@ -583,6 +595,29 @@ final class Engine implements AutoCloseable {
       case DROPPED -> Routes.Result.DROPPED;
       case UNREACHABLE -> Routes.Result.UNREACHABLE;
     };
+  }
+
+  /**
+   * A write the {@link PeerWriter} dropped: an unconfirmed message forwarded for a producer that
+   * said HELLO is noted for its next {@code SMQ_DROPPED} notice. A confirmed one is repeated by
+   * its sender, whose ttl tells it the outcome; a Python producer has no listen for the notice.
+   */
+  private void noteDrop(String peer, List<byte[]> frames, String reason, long now) {
+    byte[] body = frames.get(frames.size() - 1);
+    MessageCodec.BodyHeader header = MessageCodec.peekHeader(body);
+    if (header == null || header.sender().equals(id) || Keys.isBuiltIn(String.valueOf(header.key()))
+        || !liveness.saidHello(header.sender()) || !MessageCodec.peekFlag(body, Flags.NOREPEAT)) {
+      return;
+    }
+    dropReports.dropped(header.sender(), peer, reason, now);
+  }
+
+  /** Tells each producer what was dropped of its messages since the last report (once a second). */
+  private void reportDrops(long now) {
+    for (Map.Entry<String, Notices.Dropped> due : dropReports.due(now)) {
+      Message notice = due.getValue().toMessage(ids.next(), due.getKey());
+      routes.send(notice, MessageCodec.encode(notice), Route.AUTO); // a notice lost here is counted as a drop
+    }
   }
 
   /** Ends this endpoint on the loop: fails what is pending, closes the sockets, leaves the loop. */

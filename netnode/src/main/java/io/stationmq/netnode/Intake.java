@@ -234,6 +234,10 @@ final class Intake {
       onUnreachableNotice(m);
       return;
     }
+    if (m.key().equals(Keys.DROPPED)) {
+      onDroppedNotice(m);
+      return;
+    }
     boolean confirm = !m.hasFlag(Flags.NOREPEAT);
     // A request is confirmed by its reply, which saves a message per request; a repeat is
     // answered by Requests. Any other confirmed message is confirmed once its listen has
@@ -305,6 +309,15 @@ final class Intake {
       return;
     }
     delivery.settle(value.textValue());
+  }
+
+  /** A Station tells this producer it dropped some of its unconfirmed messages. */
+  private void onDroppedNotice(Message notice) {
+    Notices.Dropped d = Notices.Dropped.from(notice);
+    counters.droppedDownstream.add(d.count());
+    warnings.warn("{}: '{}' dropped {} of this endpoint's unconfirmed messages (the last for '{}'): {}", id,
+        d.station(), d.count(), d.to(), d.reason());
+    notifier.run(listener -> listener.droppedDownstream(d.station(), d.to(), d.count(), d.reason()));
   }
 
   private void onUnreachableNotice(Message message) {

@@ -49,6 +49,13 @@ final class PeerWriter {
     Status send(boolean upstream, List<byte[]> frames);
   }
 
+  /** Told of each write dropped (not when closing), so its producer can be told in turn. */
+  interface Drops {
+    Drops NONE = (peer, frames, reason, now) -> {};
+
+    void dropped(String peer, List<byte[]> frames, String reason, long now);
+  }
+
   private record Waiting(List<byte[]> frames, long sinceNanos, long bytes) {}
 
   private static long bytes(List<byte[]> frames) {
@@ -83,6 +90,7 @@ final class PeerWriter {
   private final Counters counters;
   private final RateLimitedLog warnings;
   private final Map<String, Backlog> backlogs = new LinkedHashMap<>();
+  private Drops drops = Drops.NONE;
   /** Written by the socket thread only; read by callers deciding whether there is room. */
   private volatile int waiting;
 
@@ -97,6 +105,11 @@ final class PeerWriter {
     this.warnings = warnings;
   }
 
+  /** Tells {@code drops} of every write dropped from now on. */
+  void onDrop(Drops drops) {
+    this.drops = drops;
+  }
+
   /** Writes {@code frames} for {@code peer}, or queues them behind its earlier waiting writes. */
   Result write(boolean upstream, String peer, List<byte[]> frames, long now) {
     Backlog b = backlogs.get(peer);
@@ -106,6 +119,7 @@ final class PeerWriter {
         counters.dropped.increment();
         warnings.warn("{}: dropped a message for '{}': {} writes ({} bytes) already wait for its full queue", id,
             peer, b.writes.size(), b.bytes);
+        drops.dropped(peer, frames, "its queue is full", now);
         return Result.DROPPED;
       }
       add(b, new Waiting(frames, now, size));
@@ -123,6 +137,7 @@ final class PeerWriter {
         if (timeoutNanos <= 0 || maxWaitingPerPeer <= 0) {
           counters.dropped.increment();
           warnings.warn("{}: dropped a message for '{}': its queue is full", id, peer);
+          drops.dropped(peer, frames, "its queue is full", now);
           return Result.DROPPED;
         }
         b = new Backlog(upstream, now);
@@ -176,13 +191,14 @@ final class PeerWriter {
         b.retryNanos = now + b.backoffNanos;
         return;
       }
-      remove(b);
+      Waiting w = remove(b);
       b.progressNanos = now;
       if (s == Status.SENT) {
         counters.sent.increment();
       } else {
         counters.unreachable.increment();
         warnings.warn("{}: dropped a message for '{}': it disconnected", id, peer);
+        drops.dropped(peer, w.frames(), "it disconnected", now);
       }
       b.backoffNanos = FIRST_RETRY_NANOS;
     }
@@ -194,8 +210,9 @@ final class PeerWriter {
       return;
     }
     int dropped = 0;
+    String reason = "it took nothing for " + timeoutNanos / 1_000_000 + " ms";
     while (!b.writes.isEmpty()) {
-      remove(b);
+      drops.dropped(peer, remove(b).frames(), reason, now);
       dropped++;
     }
     counters.dropped.add(dropped);

@@ -20,7 +20,10 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-/** A peer that stops reading cannot stall a Station for long, and what it costs is counted. */
+/**
+ * A peer that stops reading cannot stall a Station for long, what it costs is counted, and the
+ * producer whose messages were dropped is told.
+ */
 @Timeout(60)
 class StuckPeerTest {
   @AfterEach
@@ -61,6 +64,12 @@ class StuckPeerTest {
         }
         Await.until("the station gave up on the stuck peer and counted it", Duration.ofSeconds(20),
             () -> s.stats().dropped() > 0);
+
+        // The producer is told what the Station dropped of its unconfirmed messages (SMQ_DROPPED,
+        // once a second): every drop, since all of them were src's.
+        Await.until("src told of every drop", Duration.ofSeconds(20),
+            () -> src.stats().droppedDownstream() == s.stats().dropped());
+        assertTrue(src.stats().droppedDownstream() > 0);
 
         // The station still serves everyone else, promptly.
         DeliveryReceipt r = src.sendConfirmed("S", "PING", 1).get(10, TimeUnit.SECONDS);
