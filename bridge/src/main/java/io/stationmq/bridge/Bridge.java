@@ -56,6 +56,7 @@ public abstract class Bridge implements AutoCloseable {
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong confirmed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final Object lifecycle = new Object();
   private long sinceKept; // serving thread only
@@ -162,7 +163,7 @@ public abstract class Bridge implements AutoCloseable {
   /** A snapshot of the counters (each exact; read one after another, not atomically together). */
   public final BridgeStats stats() {
     return new BridgeStats(received.get(), malformed.get(), ignored.get(), decimated.get(), rateLimited.get(),
-        dropped.get(), forwarded.get(), failed.get());
+        dropped.get(), forwarded.get(), confirmed.get(), failed.get());
   }
 
   /** Opens the input; runs on the thread calling {@link #start()}. */
@@ -270,7 +271,9 @@ public abstract class Bridge implements AutoCloseable {
     forwarded.incrementAndGet();
     f.whenComplete((receipt, error) -> {
       inFlight.release();
-      if (error != null) {
+      if (error == null) {
+        confirmed.incrementAndGet();
+      } else {
         failed.incrementAndGet();
         warnings.warn("bridge {}: confirmed message not delivered: {}", name, error.toString());
       }
