@@ -1,6 +1,7 @@
 package io.stationmq.bridge;
 
 import com.fazecast.jSerialComm.SerialPort;
+import com.fazecast.jSerialComm.SerialPortInvalidPortException;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -48,7 +49,12 @@ public final class SerialBridge extends SensorBridge {
 
   @Override
   protected void initialize() throws IOException {
-    SerialPort p = SerialPort.getCommPort(device);
+    SerialPort p;
+    try {
+      p = SerialPort.getCommPort(device);
+    } catch (SerialPortInvalidPortException e) {
+      throw new IOException("cannot open serial device " + device + ": no such port", e);
+    }
     p.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
     p.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
     p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, READ_TIMEOUT_MILLIS, 0);
