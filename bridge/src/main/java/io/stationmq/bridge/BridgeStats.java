@@ -19,6 +19,14 @@ package io.stationmq.bridge;
  */
 public record BridgeStats(long received, long malformed, long ignored, long decimated, long rateLimited, long dropped,
     long forwarded, long confirmed, long failed) {
+  /**
+   * The inputs whose handling has ended (the sum of the counters each input ends in); equal to
+   * {@code received} except while one is being handled.
+   */
+  public long handled() {
+    return malformed + ignored + decimated + rateLimited + dropped + forwarded;
+  }
+
   /** One line: each counter by name. */
   public String summary() {
     return "received " + received + ", forwarded " + forwarded + ", decimated " + decimated + ", rate-limited "
