@@ -5,7 +5,6 @@ import io.stationmq.bridge.FrameCodec;
 import io.stationmq.bridge.Framing;
 import io.stationmq.bridge.SerialBridge;
 import io.stationmq.netnode.NetNode;
-import java.io.IOException;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,17 +75,8 @@ final class BridgeSerialCommand extends NetworkCommand {
 
   @Override
   int run(NetNode node) throws InterruptedException {
-    SerialBridge.Builder b = SerialBridge.builder().node(node, false).device(device).baud(baud).codec(codec)
-        .options(settings.options());
-    if (settings.sensor != null) {
-      b.sensor(settings.sensor);
-    }
-    SerialBridge bridge;
-    try {
-      bridge = b.start();
-    } catch (IOException e) {
-      throw new CliException(Main.FAILURE, e.getMessage());
-    }
+    SerialBridge bridge = BridgeSettings.start(settings.configure(SerialBridge.builder(), node).device(device).baud(baud)
+        .codec(codec)::start);
     return settings.runUntilStopped(this, bridge, "bridging serial " + device + " at " + baud + " baud (" + codec
         + ")" + settings.describe(node));
   }

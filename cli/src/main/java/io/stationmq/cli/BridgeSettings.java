@@ -3,6 +3,8 @@ package io.stationmq.cli;
 import io.stationmq.bridge.Bridge;
 import io.stationmq.bridge.BridgeOptions;
 import io.stationmq.bridge.Forwarding;
+import io.stationmq.bridge.SensorBridge;
+import java.io.IOException;
 import io.stationmq.netnode.NetNode;
 import java.time.Duration;
 import java.util.Locale;
@@ -60,8 +62,25 @@ final class BridgeSettings {
     }
   }
 
-  BridgeOptions options() {
-    return BridgeOptions.builder().key(key).to(to).forwarding(parsedForwarding).every(every).maxRate(maxRate).build();
+  /** Starts a bridge, its IOException (a port in use, no such device) a failure (exit 1). */
+  interface Start<T extends Bridge> {
+    T start() throws IOException;
+  }
+
+  /** {@code builder} forwarding through {@code node} with these options and sensor name. */
+  <B extends SensorBridge.Builder<B>> B configure(B builder, NetNode node) {
+    builder.node(node, false).options(
+        BridgeOptions.builder().key(key).to(to).forwarding(parsedForwarding).every(every).maxRate(maxRate).build());
+    return sensor != null ? builder.sensor(sensor) : builder;
+  }
+
+  /** Runs {@code start}; exit 1 with its reason when it fails. */
+  static <T extends Bridge> T start(Start<T> start) {
+    try {
+      return start.start();
+    } catch (IOException e) {
+      throw new CliException(Main.FAILURE, e.getMessage());
+    }
   }
 
   /** " to ID as KEY (forwarding)": where and how the bridge forwards. */

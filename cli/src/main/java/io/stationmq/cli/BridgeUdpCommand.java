@@ -2,7 +2,6 @@ package io.stationmq.cli;
 
 import io.stationmq.bridge.UdpBridge;
 import io.stationmq.netnode.NetNode;
-import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,17 +49,8 @@ final class BridgeUdpCommand extends NetworkCommand {
 
   @Override
   int run(NetNode node) throws InterruptedException {
-    UdpBridge.Builder b = UdpBridge.builder().node(node, false).bindAddress(bind).port(port).maxDatagramSize(maxDatagram)
-        .options(settings.options());
-    if (settings.sensor != null) {
-      b.sensor(settings.sensor);
-    }
-    UdpBridge bridge;
-    try {
-      bridge = b.start();
-    } catch (IOException e) {
-      throw new CliException(Main.FAILURE, e.getMessage());
-    }
+    UdpBridge bridge = BridgeSettings.start(settings.configure(UdpBridge.builder(), node).bindAddress(bind).port(port)
+        .maxDatagramSize(maxDatagram)::start);
     return settings.runUntilStopped(this, bridge, "bridging udp " + bridge.localAddress().getAddress().getHostAddress()
         + ":" + bridge.port() + settings.describe(node));
   }
