@@ -8,8 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A {@link SensorBridge} reading UDP datagrams, IPv4 or IPv6: one datagram is one input. It
@@ -18,8 +22,8 @@ import java.util.Arrays;
  *
  * <p>A datagram longer than {@link Builder#maxDatagramSize} is counted as malformed (not
  * truncated). UDP itself may lose datagrams before the bridge reads them (when the socket's
- * receive buffer, {@link Builder#receiveBufferSize}, overflows); those the bridge cannot see
- * or count: compare {@link BridgeStats#received()} with what the device sent. Thread-safety and
+ * receive buffer, {@link Builder#receiveBufferSize}, overflows); those never reach the bridge's
+ * counters, but on Linux the system counts them: {@link #systemDrops()}. Thread-safety and
  * failures as {@link Bridge}. Build and start with {@link Builder#start()}.
  */
 public final class UdpBridge extends SensorBridge {
@@ -53,6 +57,36 @@ public final class UdpBridge extends SensorBridge {
       throw new IllegalStateException("bridge " + name() + " is not bound");
     }
     return (InetSocketAddress) s.getLocalSocketAddress();
+  }
+
+  /**
+   * The datagrams the system dropped for this bridge's socket because its receive buffer was
+   * full (Linux: the {@code drops} column of {@code /proc/net/udp} and {@code udp6} for the
+   * bound port); empty where that is not available. These never reached the bridge, so they are
+   * in none of its {@link #stats()}.
+   */
+  public OptionalLong systemDrops() {
+    String port = String.format(":%04X ", port());
+    long drops = -1;
+    for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(Path.of(table));
+      } catch (IOException | RuntimeException e) {
+        continue;
+      }
+      for (String line : lines) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 13 && (f[1] + " ").endsWith(port) && f[2].endsWith(":0000")) {
+          try {
+            drops = Math.max(drops, 0) + Long.parseLong(f[12]);
+          } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+          }
+        }
+      }
+    }
+    return drops < 0 ? OptionalLong.empty() : OptionalLong.of(drops);
   }
 
   @Override

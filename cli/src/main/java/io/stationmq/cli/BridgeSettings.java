@@ -108,8 +108,9 @@ final class BridgeSettings {
       }
     }
     command.out().println(bridge.name() + ": " + bridge.stats().summary());
+    command.out().flush(); // before a Ctrl-C's shutdown hook lets the JVM end
     if (failed) {
-      throw new CliException(Main.FAILURE, "the bridge stopped serving (see -v for why): " + bridge);
+      throw new CliException(Main.FAILURE, "the bridge stopped serving: its input failed or went away (-v says why)");
     }
     return 0;
   }
