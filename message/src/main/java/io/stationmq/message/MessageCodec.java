@@ -259,6 +259,55 @@ public final class MessageCodec {
   }
 
   /**
+   * The confirmed message's id when a body is a {@code CONFIRM} (key {@code CONFIRM}, a string
+   * value, a non-empty {@code id} and {@code sender}), else null; reads the few fields a
+   * confirmation has without building a tree, for the hot path of confirmed delivery. Never
+   * throws: anything else is left to {@link #decode}.
+   */
+  public static String peekConfirm(byte[] body) {
+    if (body == null || body.length == 0 || body[0] != '{') {
+      return null;
+    }
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      boolean id = false;
+      boolean sender = false;
+      boolean confirm = false;
+      String value = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.VALUE_STRING) {
+          switch (name) {
+            case "id" -> id = !p.getText().isEmpty();
+            case "sender" -> sender = !p.getText().isEmpty();
+            case "key" -> {
+              if (!p.getText().equals("CONFIRM")) {
+                return null;
+              }
+              confirm = true;
+            }
+            case "value" -> value = p.getText();
+            default -> { }
+          }
+        } else if (name.equals("key") || name.equals("value")) {
+          return null;
+        } else {
+          p.skipChildren();
+        }
+        if (id && sender && confirm && value != null) {
+          return value;
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
    * True when a body's top-level {@code flags} object holds {@code flag} as {@code true},
    * read without decoding the rest (for a router deciding what a dropped body was). False for
    * anything that is not a message object. Never throws.

@@ -180,6 +180,8 @@ class GoldenBodiesTest {
       assertEquals(m.sender(), header.sender(), file);
       assertEquals(m.key(), header.key(), file);
       assertEquals(m.hasFlag(Flags.NOREPEAT), MessageCodec.peekFlag(bytes, Flags.NOREPEAT), file);
+      assertEquals(m.key().equals("CONFIRM") && m.valueNode().isTextual() ? m.valueNode().textValue() : null,
+          MessageCodec.peekConfirm(bytes), file);
       assertFalse(m.extras().containsKey("changed"), () -> file + ": 'changed': false must not be kept");
       assertEquals(file.equals(BLOSC_FILE), m.extras().containsKey("blosc"), () -> file + ": only 'blosc': true is kept");
     }
@@ -873,6 +875,10 @@ class GoldenBodiesTest {
     assertNull(MessageCodec.peekHeader(null));
     assertNull(MessageCodec.peekHeader(new byte[0]));
     assertFalse(MessageCodec.peekFlag(null, Flags.NOREPEAT));
+    assertNull(MessageCodec.peekConfirm(utf8("{\"id\": \"a_1\", \"sender\": \"a\", \"key\": \"CONFIRM\", \"value\": 3}")),
+        "a CONFIRM whose value is not a string is left to decode");
+    assertNull(MessageCodec.peekConfirm(utf8("{\"id\": \"\", \"sender\": \"a\", \"key\": \"CONFIRM\", \"value\": \"x\"}")));
+    assertNull(MessageCodec.peekConfirm(utf8("{\"id\": \"a_1\", \"sender\": \"a\", \"key\": \"CON")), "truncated");
     assertFalse(MessageCodec.peekFlag(utf8("{\"flags\": {\"NOREPEAT\": "), Flags.NOREPEAT), "truncated");
     assertFalse(MessageCodec.peekFlag(utf8("{\"flags\": {\"NOREPEAT\": false}}"), Flags.NOREPEAT));
     assertTrue(MessageCodec.peekFlag(utf8("{\"value\": {\"flags\": 1}, \"flags\": {\"X\": [1], \"NOREPEAT\": true}}"),
