@@ -27,8 +27,12 @@ final class ProcessRuntime {
   private static ProcessRuntime current;
   private static int users;
 
-  /** Socket loops: one per core (at most 4), so a process's endpoints use its cores. */
-  private static final int LOOPS = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
+  /**
+   * Socket loops: one per core (at most 4), so a process's endpoints use its cores; the system
+   * property {@code stationmq.loops} sets another number (1 to 64).
+   */
+  private static final int LOOPS = Math.max(1, Math.min(64, Integer.getInteger("stationmq.loops",
+      Math.min(4, Runtime.getRuntime().availableProcessors()))));
 
   private final ZContext context;
   private final WorkerPool workers;

@@ -1,0 +1,28 @@
+package io.stationmq.message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The hand-written timestamp format is exactly Python's isoformat with microseconds. */
+@Timeout(10)
+class TimestampsTest {
+  private static final DateTimeFormatter ISO_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+  @Test
+  void formatMatchesTheIsoFormatForManyTimes() {
+    SplittableRandom r = new SplittableRandom(7);
+    for (int i = 0; i < 100_000; i++) {
+      LocalDateTime t = LocalDateTime.of(r.nextInt(1000, 10000), r.nextInt(1, 13), r.nextInt(1, 29),
+          r.nextInt(24), r.nextInt(60), r.nextInt(60), r.nextInt(1_000_000) * 1_000);
+      assertEquals(ISO_MICROS.format(t), Timestamps.format(t));
+    }
+    LocalDateTime zeroMicros = LocalDateTime.of(2026, 11, 30, 9, 5, 7);
+    assertEquals("2026-11-30T09:05:07.000000", Timestamps.format(zeroMicros), "microseconds always written");
+    assertEquals(zeroMicros, Timestamps.parse(Timestamps.format(zeroMicros)));
+  }
+}
