@@ -16,9 +16,9 @@ import io.stationmq.netnode.Station;
 import io.stationmq.netnode.UpstreamState;
 import io.stationmq.netnode.WallClock;
 import io.stationmq.netnode.testing.Await;
+import io.stationmq.netnode.testing.Closer;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.StderrLines;
-import io.stationmq.netnode.testing.Threads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -44,19 +44,15 @@ import org.junit.jupiter.api.Timeout;
 class ClockOffsetTest {
   private static final long SKEW_NANOS = 250_000_000L;
   private static final double DRIFT = 100e-6;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    Threads.assertNoneLeft();
+    closer.closeAllAndCheckThreads();
   }
 
   private <T extends AutoCloseable> T track(T c) {
-    open.add(c);
-    return c;
+    return closer.track(c);
   }
 
   /** The system clock, 250 ms ahead and gaining 100 us a second from {@code base}. */
