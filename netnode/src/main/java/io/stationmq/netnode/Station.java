@@ -117,7 +117,9 @@ public final class Station extends EndpointBase {
    * Station, for example a stream batch's timestamp), converted to this Station's clock with
    * the clock offset the peer last reported (see {@link DirectoryEntry#clockOffset()}): within
    * that offset's uncertainty of the truth. Empty when the peer is not in the directory or has
-   * no estimate yet (a Python peer never has one).
+   * no estimate yet (a Python peer never has one). Each call takes a directory snapshot: to
+   * convert many samples, take the entry's {@link DirectoryEntry#clockOffset()} once and use
+   * {@link ClockOffset#toReference(Instant)}.
    */
   public Optional<Instant> toLocalTime(String peerId, Instant peerTime) {
     Objects.requireNonNull(peerTime, "peerTime");

@@ -135,6 +135,24 @@ class ClockOffsetTest {
     }
   }
 
+  @Test
+  void aChildStationMeasuresItsClockAgainstItsParent() {
+    Skewed clock = new Skewed(WallClock.system().epochNanos());
+    Station parent = track(Station.builder().id("T").bindAddress("127.0.0.1").build());
+    Station child = track(Station.builder().id("S").bindAddress("127.0.0.1").upstream("127.0.0.1", parent.port(), "T")
+        .options(EndpointOptions.builder().wallClock(clock).build()).build());
+    Await.until("the child's burst", Duration.ofSeconds(10), () -> child.clockOffset().samples() >= 8);
+    ClockOffset own = child.clockOffset();
+    long truth = clock.truth(Instant.now());
+    assertTrue(Math.abs(own.offsetNanos() - truth) <= own.uncertaintyNanos() + 1_000, own + " vs " + truth);
+    Await.until("the parent's directory shows the child's offset", Duration.ofSeconds(10),
+        () -> entry(parent, "S").clockOffset().isKnown());
+    ClockOffset seen = entry(parent, "S").clockOffset().at(Instant.now());
+    long truthNow = clock.truth(Instant.now());
+    assertTrue(Math.abs(seen.offsetNanos() - truthNow) <= seen.uncertaintyNanos() + 1_000, seen + " vs " + truthNow);
+    assertFalse(parent.clockOffset().isKnown(), "a Station without an upstream measures nothing");
+  }
+
   private long lastTick = System.nanoTime();
 
   /** True once {@code millis} passed since it last returned true: a deadline-bounded pace. */
