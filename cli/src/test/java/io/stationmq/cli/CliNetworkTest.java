@@ -73,8 +73,8 @@ class CliNetworkTest {
     CliRun r = run("nodes");
     assertEquals(0, r.code(), r.toString());
     List<String> lines = r.outLines();
-    assertTrue(lines.get(0).matches("ID +ROLE +STATUS +ADDRESS +LAST HEARD +RTT +VERSION"), r.toString());
-    assertTrue(lines.get(1).matches("T +station +- +127\\.0\\.0\\.1:" + t.port() + " +- +- +stationmq \\S+"), r.toString());
+    assertTrue(lines.get(0).matches("ID +ROLE +STATUS +ADDRESS +LAST HEARD +RTT +CLOCK +VERSION"), r.toString());
+    assertTrue(lines.get(1).matches("T +station +- +127\\.0\\.0\\.1:" + t.port() + " +- +- +- +stationmq \\S+"), r.toString());
     assertTrue(lines.get(2).matches("  rig_A +station +ALIVE +127\\.0\\.0\\.1:\\d+ +\\d+\\.\\d s ago +.+ +stationmq \\S+"),
         r.toString());
     assertTrue(lines.get(3).matches("    ctl_1 +node +ALIVE +127\\.0\\.0\\.1:\\d+ +\\d+\\.\\d s ago +.+ +stationmq \\S+"),

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The requests every endpoint answers: {@code PING} (its id and time), {@code INFO} (role,
+ * The requests every endpoint answers: {@code PING} (its id and time), {@code TIME} (its wall
+ * clock, in epoch nanoseconds, when it ran the responder: {@code receive_ns} and {@code
+ * send_ns}, for {@link ClockSync}), {@code INFO} (role,
  * software, upstream, the keys it listens to, counters) and, on a Station, {@code DIRECTORY} (who is connected). The
  * answers are JSON a Python peer can read too (times as ISO-8601 instants). Stateless.
  */
@@ -17,7 +19,15 @@ final class BuiltInRequests {
 
   static void provide(Requests requests, EngineConfig config, Supplier<EndpointStats> stats,
       Supplier<List<DirectoryEntry>> directory, Supplier<? extends Collection<String>> listens) {
-    requests.provide("PING", request -> Map.of("id", config.id(), "time", Timestamps.format(Timestamps.now())));
+    WallClock wall = config.options().wallClock();
+    requests.provide("PING", request -> Map.of("id", config.id(), "time", Timestamps.format(WallTime.timestamp(wall))));
+    requests.provide(ClockSync.REQUEST, request -> {
+      long received = wall.epochNanos(); // when the responder ran: the receive and send of NTP's exchange
+      Map<String, Object> time = new LinkedHashMap<>();
+      time.put("receive_ns", received);
+      time.put("send_ns", Math.max(received, wall.epochNanos()));
+      return time;
+    });
     requests.provide("INFO", request -> {
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("id", config.id());
@@ -49,6 +59,10 @@ final class BuiltInRequests {
     m.put("status", e.status().name());
     m.put("messages", e.messages());
     m.put("address", e.address());
+    ClockOffset clock = e.clockOffset();
+    m.put("clock_offset_us", clock.isKnown() ? clock.offsetNanos() / 1e3 : null);
+    m.put("clock_uncertainty_us", clock.isKnown() ? clock.uncertaintyNanos() / 1e3 : null);
+    m.put("clock_drift_ppm", clock.isKnown() ? clock.drift() : null);
     return m;
   }
 }

@@ -22,13 +22,29 @@ import java.util.Map;
  * @param messages messages received from it
  * @param address the address its connection comes from ({@code host:port} as ZeroMQ reports
  *     it), or null when not known
+ * @param clockOffset the peer's wall clock minus this endpoint's, as the peer estimated it and
+ *     last reported in a heartbeat ({@link ClockOffset#measuredAt()} on this endpoint's clock);
+ *     {@link ClockOffset#unknown()} for a Python peer or before its first estimate. {@link
+ *     ClockOffset#toReference(java.time.Instant)} converts the peer's timestamps to this clock.
  */
 public record DirectoryEntry(String id, String role, String instance, String software, int protocol,
     List<String> listens, Map<String, Object> meta, Instant connectedSince, Instant lastSeen, long rttMicros,
-    PeerStatus status, long messages, String address) {
-  /** Copies {@code listens} and {@code meta} (null taken as empty), so an entry cannot be changed through them. */
+    PeerStatus status, long messages, String address, ClockOffset clockOffset) {
+  /**
+   * Copies {@code listens} and {@code meta} (null taken as empty), so an entry cannot be changed
+   * through them; a null {@code clockOffset} is taken as unknown.
+   */
   public DirectoryEntry {
     listens = listens == null ? List.of() : List.copyOf(listens);
     meta = meta == null ? Map.of() : Map.copyOf(meta);
+    clockOffset = clockOffset == null ? ClockOffset.unknown() : clockOffset;
+  }
+
+  /** An entry without a clock offset ({@link ClockOffset#unknown()}). */
+  public DirectoryEntry(String id, String role, String instance, String software, int protocol, List<String> listens,
+      Map<String, Object> meta, Instant connectedSince, Instant lastSeen, long rttMicros, PeerStatus status,
+      long messages, String address) {
+    this(id, role, instance, software, protocol, listens, meta, connectedSince, lastSeen, rttMicros, status, messages,
+        address, null);
   }
 }

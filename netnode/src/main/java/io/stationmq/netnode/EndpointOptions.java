@@ -72,6 +72,8 @@ public final class EndpointOptions {
   private final Duration helloTimeout;
   private final Duration reconnectGrace;
   private final NanoClock ticker;
+  private final WallClock wallClock;
+  private final Duration clockSyncInterval;
   private final EndpointListener listener;
   private final CurveSecurity security;
   private final Durability durability;
@@ -99,6 +101,8 @@ public final class EndpointOptions {
     this.helloTimeout = b.helloTimeout;
     this.reconnectGrace = b.reconnectGrace;
     this.ticker = b.ticker;
+    this.wallClock = b.wallClock;
+    this.clockSyncInterval = b.clockSyncInterval;
     this.listener = b.listener;
     this.security = b.security;
     this.durability = b.durability;
@@ -294,6 +298,24 @@ public final class EndpointOptions {
     return ticker;
   }
 
+  /**
+   * The wall clock for every time the endpoint stamps: message and stream batch timestamps, the
+   * directory's times, {@code PING} and {@code TIME} answers. Default {@link WallClock#system()}.
+   */
+  public WallClock wallClock() {
+    return wallClock;
+  }
+
+  /**
+   * How often an endpoint with a stationmq upstream measures its clock's offset to it with a
+   * {@code TIME} exchange (after a burst of 8 when the upstream answers HELLO); see {@link
+   * NetNode#clockOffset()}. Zero: never. Default 10 s: a Station with a thousand nodes answers a
+   * hundred exchanges a second, and drift estimates need exchanges 5 s apart anyway.
+   */
+  public Duration clockSyncInterval() {
+    return clockSyncInterval;
+  }
+
   /** Receives error events. Default {@link EndpointListener#NONE}. */
   public EndpointListener listener() {
     return listener;
@@ -336,6 +358,8 @@ public final class EndpointOptions {
     private Duration helloTimeout = Duration.ofSeconds(1);
     private Duration reconnectGrace = Duration.ofSeconds(5);
     private NanoClock ticker = NanoClock.system();
+    private WallClock wallClock = WallClock.system();
+    private Duration clockSyncInterval = Duration.ofSeconds(10);
     private EndpointListener listener = EndpointListener.NONE;
     private CurveSecurity security;
     private Durability durability;
@@ -364,6 +388,8 @@ public final class EndpointOptions {
       helloTimeout = o.helloTimeout;
       reconnectGrace = o.reconnectGrace;
       ticker = o.ticker;
+      wallClock = o.wallClock;
+      clockSyncInterval = o.clockSyncInterval;
       listener = o.listener;
       security = o.security;
       durability = o.durability;
@@ -503,6 +529,18 @@ public final class EndpointOptions {
       return this;
     }
 
+    /** See {@link EndpointOptions#wallClock()}; tests inject a skewed one. */
+    public Builder wallClock(WallClock clock) {
+      this.wallClock = Objects.requireNonNull(clock, "wallClock");
+      return this;
+    }
+
+    /** See {@link EndpointOptions#clockSyncInterval()}. */
+    public Builder clockSyncInterval(Duration interval) {
+      this.clockSyncInterval = Objects.requireNonNull(interval, "clockSyncInterval");
+      return this;
+    }
+
     /** See {@link EndpointOptions#listener()}. */
     public Builder listener(EndpointListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -555,6 +593,8 @@ public final class EndpointOptions {
       require(livenessTolerance >= 2 && livenessTolerance <= 1000, "livenessTolerance must be 2..1000, got " + livenessTolerance);
       require(!helloTimeout.isNegative() && !helloTimeout.isZero(), "helloTimeout must be positive");
       require(!reconnectGrace.isNegative(), "reconnectGrace must not be negative");
+      require(clockSyncInterval.isZero() || clockSyncInterval.toMillis() >= 100,
+          "clockSyncInterval must be zero (off) or at least 100 ms, got " + clockSyncInterval);
       return new EndpointOptions(this);
     }
 

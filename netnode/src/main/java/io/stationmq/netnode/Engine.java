@@ -52,6 +52,7 @@ final class Engine implements AutoCloseable {
   private final Notifier notifier;
   private final Dispatcher dispatcher;
   private final MessageIds ids;
+  private final MessageIds timeIds;
   private final RateLimitedLog warnings;
   private final ProcessRuntime runtime;
   private final SocketLoop loop;
@@ -82,6 +83,7 @@ final class Engine implements AutoCloseable {
   private final DropReports dropReports; // a Station's; null on a node
   private final Liveness liveness;
   private final DurableStore durable; // Durability hook: null without EndpointOptions.durability()
+  private final ClockSync clock; // null without an upstream
 
   /**
    * Starts the engine: binds and connects its sockets on the socket thread and waits for them.
@@ -92,6 +94,7 @@ final class Engine implements AutoCloseable {
     this.config = config;
     this.id = config.id();
     this.options = config.options();
+    this.timeIds = new MessageIds(id + "_time");
     this.warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
     this.durable = DurableStore.open(options.durability(), id, counters, warnings); // Durability hook
     this.ids = new MessageIds(id, durable == null || durable.outbox() == null ? 0 : durable.outbox().firstFreeIdNumber());
@@ -107,8 +110,10 @@ final class Engine implements AutoCloseable {
         options.dedupWindow(), options.dedupCapacity() != 0);
     dispatcher.on(Keys.REQUEST, requests::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
+    this.clock = config.upstreamId() == null ? null : new ClockSync(id, options.wallClock(), options.clockSyncInterval(),
+        this::requestTime, this::wakeUp);
     this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys,
-        counters.handovers);
+        counters.handovers, clock);
     BuiltInRequests.provide(requests, config, this::stats, this::directory, dispatcher::keys);
     this.routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
         config.forwarding(), new RoutesWire());
@@ -178,7 +183,24 @@ final class Engine implements AutoCloseable {
 
   /** A builder for a message from this endpoint with a fresh id. */
   public Message.Builder message(String to, String key, Object value) {
-    return Message.builder().id(ids.next()).sender(id).to(to).key(key).value(value);
+    return WallTime.stamp(Message.builder().id(ids.next()).sender(id).to(to).key(key).value(value), options.wallClock());
+  }
+
+  /** The wall clock this endpoint stamps with (see {@link EndpointOptions#wallClock()}). */
+  WallClock wallClock() {
+    return options.wallClock();
+  }
+
+  /** This endpoint's clock offset to its upstream; unknown without one (any thread). */
+  public ClockOffset clockOffset() {
+    return clock == null ? ClockOffset.unknown() : clock.offset();
+  }
+
+  /** A {@code TIME} request to the upstream for {@link ClockSync}, under ids of its own ({@code {id}_time_N}). */
+  private CompletableFuture<Message> requestTime(Duration timeout) {
+    Message m = WallTime.stamp(Message.builder().id(timeIds.next()).sender(id).to(config.upstreamId()), options.wallClock())
+        .key(Keys.REQUEST).extra("request", ClockSync.REQUEST).build();
+    return requests.request(m, timeout);
   }
 
   /** A builder for a request message: key {@code REQUEST}, extra field {@code request} = name. */

@@ -22,9 +22,11 @@ final class Liveness {
 
   private final PeerDirectory peers;
   private final UpstreamLink upstream;
+  private final ClockSync clock;
 
   Liveness(EngineConfig config, Notifier notifier, Supplier<String> ids, Wire wire, Supplier<Set<String>> listens,
-      LongAdder handovers) {
+      LongAdder handovers, ClockSync clock) {
+    this.clock = clock;
     long interval = config.options().heartbeatInterval().toNanos();
     int tolerance = config.options().livenessTolerance();
     long retention = Math.max(MIN_RETENTION.toNanos(), 10 * interval * tolerance);
@@ -32,11 +34,14 @@ final class Liveness {
     this.upstream = config.upstreamId() == null ? null
         : new UpstreamLink(config.id(), role, config.upstreamId(), config.upstreamConnect(), interval, tolerance,
             config.options().helloTimeout().toNanos(), notifier::run, ids, wire, listens);
+    if (upstream != null && clock != null) {
+      upstream.heartbeatExtras(clock::report); // the Station's directory shows each node's offset
+    }
     // The boot id the directory sends in acknowledgements tells a restarted endpoint from a
     // reconnected one; this run's instance id serves.
     String boot = upstream != null ? upstream.instance() : java.util.UUID.randomUUID().toString();
     this.peers = new PeerDirectory(config.id(), boot, interval, tolerance, retention, notifier::run, ids, wire,
-        System::currentTimeMillis, handovers);
+        () -> config.options().wallClock().epochNanos() / 1_000_000, handovers);
   }
 
   /** Frames from {@code identity} over the connection from {@code address} (see {@link PeerDirectory#heardFrom}). */
@@ -61,13 +66,20 @@ final class Liveness {
   void tick(long now) {
     if (upstream != null) {
       upstream.tick(now);
+      if (clock != null) {
+        clock.tick(now, upstream.state() == UpstreamLink.State.CONNECTED);
+      }
     }
     peers.check(now);
   }
 
   long nanosUntilNextTick(long now) {
     long next = peers.nanosUntilNextCheck(now);
-    return upstream == null ? next : Math.min(next, upstream.nanosUntilNextTick(now));
+    if (upstream == null) {
+      return next;
+    }
+    next = Math.min(next, upstream.nanosUntilNextTick(now));
+    return clock == null ? next : Math.min(next, clock.nanosUntilNextTick(now));
   }
 
   /** True when {@code identity} is in the directory (connected lately, or still connected). */

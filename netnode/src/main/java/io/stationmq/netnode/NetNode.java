@@ -86,6 +86,19 @@ public final class NetNode extends EndpointBase {
     return w;
   }
 
+  /**
+   * How far this node's wall clock ({@link EndpointOptions#wallClock()}) is from its upstream
+   * Station's: the node's clock minus the Station's, within {@link ClockOffset#uncertainty()},
+   * estimated from {@code TIME} exchanges (a burst when the upstream answers HELLO, then one
+   * every {@link EndpointOptions#clockSyncInterval()}). The node reports it in its heartbeats,
+   * so the Station's {@link DirectoryEntry#clockOffset()} carries it too. {@link
+   * ClockOffset#unknown()} until the first exchange, and always with a Python upstream (it is
+   * never asked) or without an upstream. Cheap; any thread.
+   */
+  public ClockOffset clockOffset() {
+    return engine.clockOffset();
+  }
+
   /** The port of this node's own ROUTER (useful when built with port 0), or -1 without one. */
   public int routerPort() {
     return engine.routerPort();

@@ -99,6 +99,7 @@ final class PeerDirectory {
     volatile PeerStatus status = PeerStatus.UNKNOWN;
     volatile long messages;
     volatile String address;
+    volatile ClockOffset clock = ClockOffset.unknown();
 
     Entry(String identity, long now, long wallMillis) {
       this.identity = identity;
@@ -109,7 +110,8 @@ final class PeerDirectory {
 
     DirectoryEntry snapshot() {
       return new DirectoryEntry(identity, role, instance, software, protocol, listens, meta,
-          Instant.ofEpochMilli(connectedSinceMillis), Instant.ofEpochMilli(lastSeenMillis), rttMicros, status, messages, address);
+          Instant.ofEpochMilli(connectedSinceMillis), Instant.ofEpochMilli(lastSeenMillis), rttMicros, status, messages, address,
+          clock);
     }
 
     boolean gone() {
@@ -255,6 +257,7 @@ final class PeerDirectory {
     }
     if (e != null) {
       e.rttMicros = m.valueNode().path("rtt_us").asLong(-1);
+      e.clock = ClockSync.fromReport(m.valueNode(), wallMillis.getAsLong() * 1_000_000);
       if (e.rejoinPending && from != null && from.equals(e.instance)) {
         e.rejoinPending = false;
         DirectoryEntry snap = e.snapshot();

@@ -269,8 +269,8 @@ public final class SampleStream implements AutoCloseable {
   }
 
   private Message single(JsonNode sample) {
-    return Message.builder().id(nextId()).to(to).sender(sender).key(key).valueTree(sample)
-        .flag(Flags.NOREPEAT).flag(Flags.MINPRINT)
+    return WallTime.stamp(Message.builder(), engine.wallClock()).id(nextId()).to(to).sender(sender).key(key)
+        .valueTree(sample).flag(Flags.NOREPEAT).flag(Flags.MINPRINT)
         .extra("subject", options.subject()).extra("pilot", options.pilot()).extra("continuous", true)
         .build();
   }
@@ -283,7 +283,8 @@ public final class SampleStream implements AutoCloseable {
     headers.put("pilot", options.pilot());
     headers.put("continuous", true);
     value.putArray("payload").addAll(samples);
-    return Message.builder().id(nextId()).to(to).sender(sender).key("STREAM").valueTree(value)
+    return WallTime.stamp(Message.builder(), engine.wallClock()).id(nextId()).to(to).sender(sender).key("STREAM")
+        .valueTree(value)
         .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
   }
 

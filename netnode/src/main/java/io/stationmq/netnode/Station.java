@@ -1,11 +1,13 @@
 package io.stationmq.netnode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -108,6 +110,29 @@ public final class Station extends EndpointBase {
   /** The id of the parent Station, or null without one. */
   public String upstreamId() {
     return upstreamId;
+  }
+
+  /**
+   * A time read on the clock of {@code peerId} (a NetNode or child Station connected to this
+   * Station, for example a stream batch's timestamp), converted to this Station's clock with
+   * the clock offset the peer last reported (see {@link DirectoryEntry#clockOffset()}): within
+   * that offset's uncertainty of the truth. Empty when the peer is not in the directory or has
+   * no estimate yet (a Python peer never has one). Each call takes a directory snapshot: to
+   * convert many samples, take the entry's {@link DirectoryEntry#clockOffset()} once and use
+   * {@link ClockOffset#toReference(Instant)}.
+   */
+  public Optional<Instant> toLocalTime(String peerId, Instant peerTime) {
+    Objects.requireNonNull(peerTime, "peerTime");
+    return directory().stream().filter(e -> e.id().equals(peerId) && e.clockOffset().isKnown()).findFirst()
+        .map(e -> e.clockOffset().toReference(peerTime));
+  }
+
+  /**
+   * This Station's clock minus its parent's, as {@link NetNode#clockOffset()}; unknown without an
+   * upstream, or with a Python one.
+   */
+  public ClockOffset clockOffset() {
+    return engine.clockOffset();
   }
 
   /** The ids allowed to send admin-only keys such as {@code KILL} (see {@link Builder#admins}). */

@@ -75,6 +75,7 @@ final class UpstreamLink {
   private final Supplier<String> ids;
   private final Wire wire;
   private final Supplier<Set<String>> listens;
+  private Supplier<Map<String, Object>> heartbeatExtras = Map::of;
 
   private State state = State.NONE;
   private String upstreamBoot;
@@ -113,6 +114,11 @@ final class UpstreamLink {
 
   State state() {
     return state;
+  }
+
+  /** Fields added to every heartbeat (the clock offset estimate); called on the socket thread. */
+  void heartbeatExtras(Supplier<Map<String, Object>> extras) {
+    this.heartbeatExtras = extras;
   }
 
   /** The state as other threads see it. */
@@ -335,6 +341,7 @@ final class UpstreamLink {
           v.put("seq", heartbeatSeq++);
           v.put("instance", instance);
           v.put("rtt_us", rttMicros);
+          v.putAll(heartbeatExtras.get());
           heartbeatSentNanos = now;
           wire.toUpstream(notice(HEARTBEAT, v));
           nextHeartbeat = now + intervalNanos;

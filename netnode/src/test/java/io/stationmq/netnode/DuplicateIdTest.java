@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.stationmq.message.Message;
 import io.stationmq.netnode.testing.Threads;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ class DuplicateIdTest {
   @Test
   void secondSendOfAMessageInFlightFailsAndTheFirstStillCompletes() throws Exception {
     try (NetNode hub = NetNode.builder().id("hub").routerPort(0).routerAddress("127.0.0.1").listen("K", m -> { }).build();
-        NetNode a = NetNode.builder().id("a").upstream("127.0.0.1", hub.routerPort(), "hub").build()) {
+        // No TIME exchanges: the test counts what is in flight.
+        NetNode a = NetNode.builder().id("a").upstream("127.0.0.1", hub.routerPort(), "hub")
+            .options(EndpointOptions.builder().clockSyncInterval(Duration.ZERO).build()).build()) {
       Message m = a.message("hub", "K", 1).build();
       CompletableFuture<DeliveryReceipt> first = a.sendConfirmed(m);
       CompletableFuture<DeliveryReceipt> second = a.sendConfirmed(m);

@@ -9,6 +9,7 @@ import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.FakeTicker;
 import io.stationmq.netnode.testing.Recorder;
 import io.stationmq.netnode.testing.Threads;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class NodeToNodeTest {
   /** Time stands still: nothing is repeated, so every confirmed message is sent exactly once. */
-  private static final EndpointOptions NO_REPEATS = EndpointOptions.builder().ticker(new FakeTicker()).build();
+  /** A ticker that never moves, and no TIME exchanges (the tests count what is in flight). */
+  private static final EndpointOptions NO_REPEATS = EndpointOptions.builder().ticker(new FakeTicker())
+      .clockSyncInterval(Duration.ZERO).build();
   private final Recorder atHub = new Recorder();
   private final Recorder atRig = new Recorder();
 

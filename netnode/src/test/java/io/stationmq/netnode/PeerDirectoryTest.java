@@ -1,8 +1,10 @@
 package io.stationmq.netnode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +85,23 @@ class PeerDirectoryTest {
   private PeerStatus status(String id) {
     return directory.directory().stream().filter(e -> e.id().equals(id)).findFirst().map(DirectoryEntry::status)
         .orElse(null);
+  }
+
+  @Test
+  void aHeartbeatCarriesThePeersClockOffsetIntoItsEntry() {
+    helloFrom("rig", "i1", 0);
+    assertFalse(directory.directory().get(0).clockOffset().isKnown(), "unknown before a heartbeat reports it");
+    Message beat = heartbeat("rig", "i1");
+    ObjectNode v = ((ObjectNode) beat.valueNode()).deepCopy();
+    v.put("clock_offset_ns", 250_000_000L).put("clock_uncertainty_ns", 400_000L).put("clock_drift_ppm", 100.0)
+        .put("clock_drift_uncertainty_ppm", 10.0).put("clock_samples", 24);
+    directory.onMessage("rig", beat.newBuilder().valueTree(v).build());
+    ClockOffset seen = directory.directory().get(0).clockOffset();
+    assertEquals(250_000_000L, seen.offsetNanos());
+    assertEquals(400_000L, seen.uncertaintyNanos());
+    assertEquals(100.0, seen.drift());
+    assertEquals(24, seen.samples());
+    assertEquals(java.time.Instant.ofEpochMilli(wall), seen.measuredAt(), "measured when this endpoint heard it");
   }
 
   @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Station;
 import io.stationmq.netnode.UnreachableException;
@@ -59,7 +60,9 @@ class AdminRoleTest {
   }
 
   private NetNode node(String id, Station upstream) {
-    NetNode n = track(NetNode.builder().id(id).upstream("127.0.0.1", upstream.port(), upstream.id()).build());
+    // No TIME exchanges: the tests count what the Station dispatched.
+    NetNode n = track(NetNode.builder().id(id).upstream("127.0.0.1", upstream.port(), upstream.id())
+        .options(EndpointOptions.builder().clockSyncInterval(Duration.ZERO).build()).build());
     Await.registered(upstream, id);
     return n;
   }

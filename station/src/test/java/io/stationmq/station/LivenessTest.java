@@ -174,7 +174,7 @@ class LivenessTest {
     Station t = track(Station.builder().id("T").bindAddress("127.0.0.1")
         .options(options(events).heartbeatInterval(interval).build()).build());
     NetNode quiet = track(NetNode.builder().id("quiet").upstream("127.0.0.1", t.port(), "T")
-        .options(options(Events.NONE).heartbeatInterval(interval).build()).build());
+        .options(options(Events.NONE).heartbeatInterval(interval).clockSyncInterval(Duration.ZERO).build()).build());
     DirectoryEntry before = awaitAlive(t, events, "quiet");
     long sentBefore = quiet.stats().sent();
     int mark = events.size();
