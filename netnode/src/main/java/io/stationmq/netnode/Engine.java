@@ -81,6 +81,7 @@ final class Engine implements AutoCloseable {
   private final Routes routes;
   private final PeerWriter writer;
   private final DropReports dropReports; // a Station's; null on a node
+  private final CallerSends sends;
   private final Liveness liveness;
   private final DurableStore durable; // Durability hook: null without EndpointOptions.durability()
   private final ClockSync clock; // null without an upstream
@@ -131,6 +132,8 @@ final class Engine implements AutoCloseable {
         options.maxInFlight(), durable == null ? null : durable.outbox());
     this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
         options.ticker()::read, new IntakeWire(), durable);
+    this.sends = new CallerSends(id, options, hasUpstream(), commands, writer, delivery, counters, warnings,
+        () -> closing, () -> terminated);
     loop.execute(this::open);
     try {
       started.get(30, TimeUnit.SECONDS);
@@ -241,82 +244,19 @@ final class Engine implements AutoCloseable {
     return closeRequested.get();
   }
 
-  /** Sends without confirmation; adds {@link Flags#NOREPEAT}. Says what became of it (see {@link SendResult}). */
+  /** See {@link CallerSends#send}. */
   public SendResult send(Message message, Route route) {
-    checkRoute(message, route);
-    Message m = message.hasFlag(Flags.NOREPEAT) ? message : message.newBuilder().flag(Flags.NOREPEAT).build();
-    return sendEncoded(m, MessageCodec.encode(Delivery.wireForm(m)), route);
+    return sends.send(message, route);
   }
 
-  /**
-   * Queues an unconfirmed message already encoded. When the queue is full, waits for room up
-   * to {@link EndpointOptions#sendQueueFullWait()}, then drops it, counted.
-   */
-  private SendResult sendEncoded(Message m, byte[] body, Route route) {
-    boolean room = hasSendCapacity();
-    if (!room && !closing && !options.sendQueueFullWait().isZero()) {
-      // Room seen once is room taken: the capacity is approximate, and a second look could
-      // catch a message between the queue and a full peer's backlog and drop it wrongly.
-      room = SendQueueWait.await(this::hasSendCapacity, () -> closing, options.sendQueueFullWait());
-    }
-    if (closing) {
-      warnings.warn("{}: closed; message {} to '{}' not sent", id, m.id(), m.to());
-      return SendResult.CLOSED;
-    }
-    if (!room) {
-      counters.dropped.increment();
-      warnings.warn("{}: {} messages already wait for the socket thread; message {} to '{}' dropped",
-          id, options.sendQueueCapacity(), m.id(), m.to());
-      return SendResult.DROPPED_QUEUE_FULL;
-    }
-    enqueue(new Outgoing(m, body, route, null));
-    return SendResult.QUEUED;
-  }
-
-  /** Sends with confirmation; see {@link io.stationmq.netnode.Endpoint#sendConfirmed}. */
+  /** See {@link CallerSends#sendConfirmed}. */
   public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
-    checkRoute(message, route);
-    if (message.hasFlag(Flags.NOREPEAT)) {
-      throw new IllegalArgumentException("message " + message.id() + " has NOREPEAT: receivers would never confirm it");
-    }
-    CompletableFuture<DeliveryReceipt> future = new CompletableFuture<>();
-    if (closing) {
-      future.completeExceptionally(new EndpointClosedException(id, message.id(), message.to(), 0));
-      return future;
-    }
-    if (!delivery.reserve()) {
-      future.completeExceptionally(new OutboxFullException(message.id(), message.to(), options.maxInFlight()));
-      return future;
-    }
-    byte[] body = MessageCodec.encode(Delivery.wireForm(message));
-    Outbox.Pending pending = delivery.pending(message, route, future);
-    enqueue(new Outgoing(message, body, route, pending));
-    Delivery.awaitRecorded(pending); // Durability hook: with a durable outbox, return once it is on record
-    return future;
+    return sends.sendConfirmed(message, route);
   }
 
-  private void checkRoute(Message m, Route route) {
-    if (route != Route.AUTO && !hasUpstream()) {
-      throw new IllegalStateException(id + ": route " + route + " needs an upstream, and this endpoint has none");
-    }
-    if (route == Route.DIRECT && m.isMultihop()) {
-      throw new IllegalArgumentException("route DIRECT takes a single recipient, not the path " + m.path());
-    }
-  }
-
-  /** True while fewer than {@link EndpointOptions#sendQueueCapacity()} messages wait to be sent. */
+  /** True while the endpoint's send queue has room (a stream waits on it). */
   public boolean hasSendCapacity() {
-    // Writes waiting for a full peer count too: a producer faster than its consumer fills its
-    // own send queue, so it is told (send returns DROPPED_QUEUE_FULL) or slowed down
-    // (sendQueueFullWait, a stream's BLOCK) instead of losing messages further on.
-    return commands.queuedSends() + writer.waitingNow() < options.sendQueueCapacity();
-  }
-
-  private void enqueue(Outgoing command) {
-    commands.addSend(command);
-    if (terminated) {
-      failLeftoverCommands();
-    }
+    return sends.hasSendCapacity();
   }
 
   /** Wakes the socket thread from its poll; cheap when a wake-up is already pending. */
@@ -499,7 +439,7 @@ final class Engine implements AutoCloseable {
   /** Runs queued commands until one has to wait for a full peer; true when told to close. */
   private boolean runCommands() {
     Object c;
-    while ((c = commands.poll(Outgoing.class)) != null) {
+    while ((c = commands.poll(CallerSends.Outgoing.class)) != null) {
       if (c == CLOSE) {
         return true;
       }
@@ -507,7 +447,7 @@ final class Engine implements AutoCloseable {
         intake.handled(handled);
         continue;
       }
-      Outgoing o = (Outgoing) c;
+      CallerSends.Outgoing o = (CallerSends.Outgoing) c;
       try {
         sendOwn(o);
       } catch (RuntimeException e) {
@@ -531,7 +471,7 @@ final class Engine implements AutoCloseable {
         others.add(c);
       }
     }
-    commands.putBack(others); // sends, failed by failLeftoverCommands
+    commands.putBack(others); // sends, failed by CallerSends.failLeftover
     intake.flush(); // Durability hook
   }
 
@@ -580,7 +520,7 @@ final class Engine implements AutoCloseable {
   // ------------------------------------------------------------------ own messages
 
   /** Sends this endpoint's own message: a confirmed one through {@link Delivery}. */
-  private void sendOwn(Outgoing o) {
+  private void sendOwn(CallerSends.Outgoing o) {
     if (o.pending() != null) {
       delivery.send(o.pending(), o.body());
       return;
@@ -652,7 +592,7 @@ final class Engine implements AutoCloseable {
     sockets.close();
     loop.remove(client);
     terminated = true;
-    failLeftoverCommands();
+    sends.failLeftover();
     closeDurable();
     socketsClosed.countDown();
     if (finishCloseOnSocketThread) {
@@ -665,19 +605,6 @@ final class Engine implements AutoCloseable {
   private void closeDurable() {
     if (durable != null) {
       durable.close();
-    }
-  }
-
-  private void failLeftoverCommands() {
-    Object c;
-    while ((c = commands.poll(Outgoing.class)) != null) {
-      if (c instanceof Outgoing o) {
-        if (o.pending() != null) {
-          delivery.release(o.pending(), new EndpointClosedException(id, o.message().id(), o.message().to(), 0));
-        } else {
-          warnings.warn("{}: closed; message {} to '{}' not sent", id, o.message().id(), o.message().to());
-        }
-      }
     }
   }
 
@@ -763,7 +690,6 @@ final class Engine implements AutoCloseable {
     }
   }
 
-  private record Outgoing(Message message, byte[] body, Route route, Outbox.Pending pending) {}
 
 
   /** Requests' access to the engine. */
@@ -780,12 +706,12 @@ final class Engine implements AutoCloseable {
 
     @Override
     public void sendUnconfirmed(Message m, byte[] body) {
-      sendEncoded(m, body, Route.AUTO);
+      sends.sendEncoded(m, body, Route.AUTO);
     }
 
     @Override
     public void resendNow(Message m, byte[] body) {
-      sendOwn(new Outgoing(m, body, Route.AUTO, null));
+      sendOwn(new CallerSends.Outgoing(m, body, Route.AUTO, null));
     }
 
     @Override
