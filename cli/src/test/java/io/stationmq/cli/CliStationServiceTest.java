@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,18 +38,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CliStationServiceTest {
   private static final Pattern LISTENING = Pattern.compile("listening on tcp://([^:]+):(\\d+) as (\\S+)");
   private static final Pattern METRICS = Pattern.compile("stationmq station: metrics at (http://\\S+)");
-  private final List<Process> processes = new ArrayList<>();
+  private Process child;
 
   @TempDir
   Path dir;
 
   @AfterEach
-  void stopAll() throws InterruptedException {
-    for (Process p : processes) {
-      p.destroy();
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
+  void stopChild() {
+    if (child != null) {
+      child.destroyForcibly();
     }
   }
 
@@ -71,17 +66,17 @@ class CliStationServiceTest {
         System.getProperty("java.class.path"), Main.class.getName(), "station", "--config", config.toString(),
         "--id", "T2"));
     Process p = new ProcessBuilder(cmd).start();
-    processes.add(p);
+    child = p;
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
 
-    Matcher listening = LISTENING.matcher(String.valueOf(readLine(out)));
+    Matcher listening = LISTENING.matcher(String.valueOf(CliProcessTest.readLine(out)));
     assertTrue(listening.matches(), "the station announces itself");
     assertEquals("127.0.0.1", listening.group(1), "bind from the file");
     assertEquals("T2", listening.group(3), "the command line's --id overrides the file's");
     String url = null;
     StringBuilder stderr = new StringBuilder();
-    for (String line = readLine(err); line != null && url == null; line = url == null ? readLine(err) : null) {
+    for (String line = CliProcessTest.readLine(err); line != null && url == null; line = url == null ? CliProcessTest.readLine(err) : null) {
       stderr.append(line).append('\n');
       Matcher m = METRICS.matcher(line);
       if (m.matches()) {
@@ -91,7 +86,7 @@ class CliStationServiceTest {
     assertTrue(url != null && url.startsWith("http://127.0.0.1:"), "metrics URL on standard error: " + stderr);
     // The exposure text follows on standard error; it names the admins from the file.
     StringBuilder exposure = new StringBuilder();
-    for (String line = readLine(err); line != null && !line.contains("To restrict it"); line = readLine(err)) {
+    for (String line = CliProcessTest.readLine(err); line != null && !line.contains("To restrict it"); line = CliProcessTest.readLine(err)) {
       exposure.append(line).append('\n');
     }
     assertTrue(exposure.toString().contains("admin ops, backup"), exposure.toString());
@@ -127,6 +122,15 @@ class CliStationServiceTest {
   }
 
   @Test
+  void theDocumentedExampleConfigNamesOnlyRealOptions() {
+    Path example = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("station.properties");
+    // A port out of range stops the command after the file was read and found valid.
+    CliRun r = CliRun.of("station", "--config", example.toString(), "--port", "70000");
+    assertEquals(Main.BAD_ARGUMENTS, r.code(), r.toString());
+    assertTrue(r.err().contains("--port must be 0..65535, got 70000"), r.toString());
+  }
+
+  @Test
   void aMetricsPortInUseExitsOneSayingSo() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
@@ -148,15 +152,5 @@ class CliStationServiceTest {
       assertTrue(err.startsWith("stationmq station: cannot serve metrics on 127.0.0.1:" + port + ": "), err);
       assertTrue(err.contains("in use"), err);
     }
-  }
-
-  private static String readLine(BufferedReader r) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return r.readLine();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).orTimeout(30, TimeUnit.SECONDS).join();
   }
 }
