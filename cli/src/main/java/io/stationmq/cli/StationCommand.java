@@ -1,6 +1,16 @@
 package io.stationmq.cli;
 
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stationmq.metrics.PrometheusEndpoint;
+import io.stationmq.metrics.StationmqMetrics;
+import io.stationmq.netnode.Station;
 import io.stationmq.station.StationMain;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,13 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code stationmq station}: runs a Station in the foreground. */
-@Command(name = "station", mixinStandardHelpOptions = true,
+@Command(name = "station", mixinStandardHelpOptions = true, defaultValueProvider = ConfigFile.class,
     header = "Runs a Station in the foreground.",
     description = "Runs a Station until Ctrl-C, SIGTERM or a KILL message from an admin (--admin, connected "
         + "directly) or from its upstream. Prints 'listening on tcp://HOST:PORT as ID' when ready, "
         + "then on standard error what it exposes, then one line per node joining, leaving or "
         + "refused, and per change of its upstream. A bind that fails (an address this machine does "
-        + "not have, a port in use) exits 1 with the reason.",
+        + "not have, a port in use) exits 1 with the reason. --config FILE reads any option from a "
+        + "properties file (port=5560, admin=ops,backup, secure=true); the command line overrides it. "
+        + "--metrics-port serves the Station's counters for Prometheus at http://ADDR:PORT/metrics.",
     footerHeading = "%nSecurity:%n",
     footer = {"Without --secure a Station has no encryption or authentication: anyone who can reach its "
         + "port can connect under any id (an admin's too), send to it and through it to every peer, "
@@ -48,8 +60,8 @@ final class StationCommand implements Callable<Integer> {
   @Option(names = "--upstream-id", paramLabel = "ID", description = "The parent Station's id.")
   String upstreamId;
 
-  @Option(names = "--admin", paramLabel = "ID",
-      description = "An id allowed to KILL this Station when connected to it directly (repeatable).")
+  @Option(names = "--admin", paramLabel = "ID", split = ",",
+      description = "An id allowed to KILL this Station when connected to it directly (repeatable, or comma-separated).")
   List<String> admins = new ArrayList<>();
 
   @Option(names = "--secure", description = "CURVE: encrypt, and admit only the keys in DIR/allowed (needs --keys).")
@@ -58,9 +70,26 @@ final class StationCommand implements Callable<Integer> {
   @Option(names = "--keys", paramLabel = "DIR", description = "The keys folder for --secure (see below).")
   String keys;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Read options from a properties file: one KEY=VALUE per line, KEY an option without its dashes "
+          + "(id=T, port=5560, admin=ops,backup, secure=true, metrics-port=9464). The command line overrides it.")
+  String config;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve the Station's counters (and the JVM's) for Prometheus at http://ADDR:PORT/metrics (0: any free port).")
+  Long metricsPort;
+
+  @Option(names = "--metrics-address", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+      description = "The address for --metrics-port (default 127.0.0.1: the counters show who talks to whom, "
+          + "and the endpoint has no authentication; 0.0.0.0 for every interface).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws InterruptedException {
     Check.range(spec, "--port", port, 0, 65535);
+    if (metricsPort != null) {
+      Check.range(spec, "--metrics-port", metricsPort, 0, 65535);
+    }
     List<String> argv = new ArrayList<>(List.of("--id", id, "--port", Long.toString(port), "--bind", bind));
     if (upstream != null) {
       argv.addAll(List.of("--upstream", upstream));
@@ -77,6 +106,33 @@ final class StationCommand implements Callable<Integer> {
     if (keys != null) {
       argv.addAll(List.of("--keys", keys));
     }
-    return StationMain.run(argv.toArray(new String[0]), System.out, System.err);
+    if (metricsPort == null) {
+      return StationMain.run(argv.toArray(new String[0]), System.out, System.err);
+    }
+    return StationMain.run(argv.toArray(new String[0]), System.out, System.err,
+        station -> serveMetrics(station, metricsAddress, metricsPort.intValue(), System.err));
+  }
+
+  /** The Station's and the JVM's meters served for Prometheus; closing stops serving. */
+  static AutoCloseable serveMetrics(Station station, String address, int port, PrintStream err) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    StationmqMetrics metrics = StationmqMetrics.bind(station, registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    PrometheusEndpoint endpoint;
+    try {
+      endpoint = PrometheusEndpoint.builder(registry).address(address).port(port).beforeScrape(metrics::refresh).start();
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+    err.println("stationmq station: metrics at " + endpoint.url());
+    return () -> {
+      endpoint.close();
+      metrics.unbind();
+      registry.close();
+    };
   }
 }

@@ -50,7 +50,8 @@ class CliProcessTest {
     return p;
   }
 
-  private static String readLine(BufferedReader r) {
+  /** One line of {@code r}, waiting at most 30 s. */
+  static String readLine(BufferedReader r) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return r.readLine();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -197,6 +198,17 @@ public final class StationMain {
 
   /** Runs until the Station closes; returns the exit code (0, or 2 for bad arguments, 1 when it cannot start). */
   public static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
+    return run(argv, out, err, station -> () -> { });
+  }
+
+  /**
+   * Like {@link #run(String[], PrintStream, PrintStream)}, with {@code beside} started once the
+   * Station listens (before its {@code listening on} line) and closed before the Station (the
+   * command line's metrics endpoint). When {@code beside} throws, the Station is closed and the
+   * exit code is 1, with the exception's message on {@code err}.
+   */
+  public static int run(String[] argv, PrintStream out, PrintStream err,
+      Function<Station, ? extends AutoCloseable> beside) throws InterruptedException {
     Args args;
     try {
       args = Args.parse(argv);
@@ -215,8 +227,18 @@ public final class StationMain {
       err.println("stationmq station: " + e.getMessage());
       return 1;
     }
+    AutoCloseable extra;
+    try {
+      extra = beside.apply(station);
+    } catch (RuntimeException e) {
+      station.close();
+      events.close();
+      err.println("stationmq station: " + e.getMessage());
+      return 1;
+    }
     // On SIGTERM/SIGINT: close cleanly, then end with status 0 (the JVM would report 143/130).
     Thread hook = new Thread(() -> {
+      closeQuietly(extra, err);
       station.close();
       events.close();
       Runtime.getRuntime().halt(0);
@@ -230,6 +252,7 @@ public final class StationMain {
         : exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
     err.flush();
     station.awaitClosed();
+    closeQuietly(extra, err);
     station.close();
     events.close();
     try {
@@ -238,5 +261,13 @@ public final class StationMain {
       // SIGTERM/SIGINT: the hook is already running the close.
     }
     return 0;
+  }
+
+  private static void closeQuietly(AutoCloseable c, PrintStream err) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      err.println("stationmq station: closing: " + e.getMessage());
+    }
   }
 }
