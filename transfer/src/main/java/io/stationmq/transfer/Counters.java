@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The counters of one {@link Transfers} and its refusals, each logged as one specific line: at
+ * The counters of one {@link Transfers} and its refusals, each logged as one specific line (a request to resume at DEBUG): at
  * most {@link #LINES} lines per {@link #WINDOW_NANOS}, then one line saying how many were held
  * back. Thread-safe.
  */
@@ -38,6 +38,10 @@ final class Counters {
   /** Counts a refusal of {@code from}'s request, logs it (rate-limited) and returns the error for the requester. */
   RemoteException refuse(String code, String from, String message) {
     refused.computeIfAbsent(code, c -> new LongAdder()).increment();
+    if (Wire.RESUMABLE.contains(code)) {
+      LOG.debug("{}: asked '{}' to resume ({}): {}", endpointId, from, code, message);
+      return new RemoteException(code, message);
+    }
     long held = 0;
     boolean log;
     synchronized (this) {
