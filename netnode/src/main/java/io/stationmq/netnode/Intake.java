@@ -346,7 +346,11 @@ final class Intake {
   // ------------------------------------------------------------------ forwarding
 
   private void forward(Envelope env, String via) {
-    MessageCodec.BodyHeader header = MessageCodec.peekHeader(env.body());
+    // What a node (it said HELLO as one) sends is its own and addressed past its HELLO: there
+    // is no route to learn and no liveness message to catch, so its body is not read at all.
+    // A Station, the upstream, or a peer that said no HELLO may pass on others' messages.
+    boolean mayRelay = via == null || !liveness.isNode(via);
+    MessageCodec.BodyHeader header = mayRelay ? MessageCodec.peekHeader(env.body()) : null;
     if (header != null && LivenessProtocol.isHopByHop(header.key())) {
       wrongUpstream(env, header, via);
       return;
@@ -358,7 +362,7 @@ final class Intake {
     if (r == Routes.Result.OK) {
       counters.forwarded.increment();
     } else if (r == Routes.Result.UNREACHABLE) {
-      reportUnreachable(env, header, via);
+      reportUnreachable(env, header != null ? header : MessageCodec.peekHeader(env.body()), via);
     }
   }
 

@@ -87,6 +87,11 @@ final class Liveness {
     return identity != null && peers.knows(identity);
   }
 
+  /** True when {@code identity} said HELLO as a node (see {@link PeerDirectory#isNode}). */
+  boolean isNode(String identity) {
+    return peers.isNode(identity);
+  }
+
   /** True when {@code identity} said HELLO: a stationmq endpoint, not a Python one. */
   boolean saidHello(String identity) {
     return peers.saidHello(identity);

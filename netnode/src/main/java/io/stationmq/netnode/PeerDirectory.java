@@ -384,6 +384,15 @@ final class PeerDirectory {
     return e != null && e.instance != null;
   }
 
+  /**
+   * True when {@code identity} said HELLO as a node: it sends only its own messages (a node
+   * passes nothing on), so its sender need not be read to learn a route.
+   */
+  boolean isNode(String identity) {
+    Entry e = entries.get(identity);
+    return e != null && e.instance != null && "node".equals(e.role);
+  }
+
   boolean knows(String identity) {
     return entries.containsKey(identity);
   }
