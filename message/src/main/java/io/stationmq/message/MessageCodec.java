@@ -224,38 +224,21 @@ public final class MessageCodec {
    * non-empty {@code id} or {@code sender}; {@code key} may be null. Never throws.
    */
   public static BodyHeader peekHeader(byte[] body) {
-    if (body == null || body.length == 0 || body[0] != '{') {
-      return null;
-    }
-    try (JsonParser p = FACTORY.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      String id = null;
-      String sender = null;
-      String key = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (t == JsonToken.VALUE_STRING && name.equals("id")) {
-          id = p.getText();
-        } else if (t == JsonToken.VALUE_STRING && name.equals("sender")) {
-          sender = p.getText();
-        } else if (t == JsonToken.VALUE_STRING && name.equals("key")) {
-          key = p.getText();
-        } else {
-          p.skipChildren();
-        }
-        if (id != null && sender != null && key != null) {
-          break;
+    String[] f = new String[3]; // id, sender, key
+    boolean read = scanFields(body, (name, t, p) -> {
+      if (t == JsonToken.VALUE_STRING) {
+        switch (name) {
+          case "id" -> f[0] = p.getText();
+          case "sender" -> f[1] = p.getText();
+          case "key" -> f[2] = p.getText();
+          default -> { }
         }
       }
-      // An empty id or sender is no message's (decode rejects them); an empty key is no key.
-      return id == null || id.isEmpty() || sender == null || sender.isEmpty()
-          ? null : new BodyHeader(id, sender, key == null || key.isEmpty() ? null : key);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+      return f[0] != null && f[1] != null && f[2] != null;
+    });
+    // An empty id or sender is no message's (decode rejects them); an empty key is no key.
+    return !read || f[0] == null || f[0].isEmpty() || f[1] == null || f[1].isEmpty()
+        ? null : new BodyHeader(f[0], f[1], f[2] == null || f[2].isEmpty() ? null : f[2]);
   }
 
   /**
@@ -265,46 +248,26 @@ public final class MessageCodec {
    * throws: anything else is left to {@link #decode}.
    */
   public static String peekConfirm(byte[] body) {
-    if (body == null || body.length == 0 || body[0] != '{') {
-      return null;
-    }
-    try (JsonParser p = FACTORY.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      boolean id = false;
-      boolean sender = false;
-      boolean confirm = false;
-      String value = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (t == JsonToken.VALUE_STRING) {
-          switch (name) {
-            case "id" -> id = !p.getText().isEmpty();
-            case "sender" -> sender = !p.getText().isEmpty();
-            case "key" -> {
-              if (!p.getText().equals("CONFIRM")) {
-                return null;
-              }
-              confirm = true;
-            }
-            case "value" -> value = p.getText();
-            default -> { }
+    String[] value = new String[1];
+    boolean[] seen = new boolean[4]; // id, sender, key CONFIRM, not a confirmation
+    scanFields(body, (name, t, p) -> {
+      if (t == JsonToken.VALUE_STRING) {
+        switch (name) {
+          case "id" -> seen[0] = !p.getText().isEmpty();
+          case "sender" -> seen[1] = !p.getText().isEmpty();
+          case "key" -> {
+            seen[2] = p.getText().equals("CONFIRM");
+            seen[3] = !seen[2];
           }
-        } else if (name.equals("key") || name.equals("value")) {
-          return null;
-        } else {
-          p.skipChildren();
+          case "value" -> value[0] = p.getText();
+          default -> { }
         }
-        if (id && sender && confirm && value != null) {
-          return value;
-        }
+      } else if (name.equals("key") || name.equals("value")) {
+        seen[3] = true;
       }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+      return seen[3] || (seen[0] && seen[1] && seen[2] && value[0] != null);
+    });
+    return !seen[3] && seen[0] && seen[1] && seen[2] ? value[0] : null;
   }
 
   /**
@@ -313,6 +276,36 @@ public final class MessageCodec {
    * anything that is not a message object. Never throws.
    */
   public static boolean peekFlag(byte[] body, String flag) {
+    boolean[] set = new boolean[1];
+    scanFields(body, (name, t, p) -> {
+      if (t != JsonToken.START_OBJECT || !name.equals("flags")) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        if (p.nextToken() == JsonToken.VALUE_TRUE && f.equals(flag)) {
+          set[0] = true;
+          break;
+        }
+        p.skipChildren();
+      }
+      return true;
+    });
+    return set[0];
+  }
+
+  /** One top-level field of a body for {@link #scanFields}: true once the scan has seen enough. */
+  @FunctionalInterface
+  private interface FieldScan {
+    boolean field(String name, JsonToken value, JsonParser p) throws IOException;
+  }
+
+  /**
+   * Reads a body's top-level fields in order with the streaming parser, building no tree, until
+   * {@code scan} has seen enough or the object ends; a field's value is skipped unless the scan
+   * stopped on it. False when the body is not an object or cannot be read that far.
+   */
+  private static boolean scanFields(byte[] body, FieldScan scan) {
     if (body == null || body.length == 0 || body[0] != '{') {
       return false;
     }
@@ -323,19 +316,12 @@ public final class MessageCodec {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
-        if (t == JsonToken.START_OBJECT && name.equals("flags")) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            if (p.nextToken() == JsonToken.VALUE_TRUE && f.equals(flag)) {
-              return true;
-            }
-            p.skipChildren();
-          }
-          return false;
+        if (scan.field(name, t, p)) {
+          return true;
         }
         p.skipChildren();
       }
-      return false;
+      return true;
     } catch (IOException | RuntimeException e) {
       return false;
     }

@@ -14,6 +14,12 @@ import java.util.Map;
 final class Notices {
   private Notices() {}
 
+  /** A notice: unconfirmed, from {@code station} to {@code recipient}. */
+  private static Message notice(String noticeId, String recipient, String station, String key, Object value) {
+    return Message.builder().id(noticeId).to(recipient).sender(station).key(key).value(value)
+        .flag(Flags.NOREPEAT).build();
+  }
+
   /**
    * {@code SMQ_UNREACHABLE}: a Station could not pass message {@code messageId} on to {@code
    * to}, or refused it; {@code retry} says the recipient may be back within the sender's ttl;
@@ -38,8 +44,7 @@ final class Notices {
       if (crashed) {
         value.put("crashed", true);
       }
-      return Message.builder().id(noticeId).to(recipient).sender(station).key(Keys.UNREACHABLE)
-          .value(value).flag(Flags.NOREPEAT).build();
+      return notice(noticeId, recipient, station, Keys.UNREACHABLE, value);
     }
 
     /** Reads a notice; missing fields get their defaults (a notice from an older peer). */
@@ -63,8 +68,7 @@ final class Notices {
       value.put("to", to);
       value.put("station", station);
       value.put("reason", reason);
-      return Message.builder().id(noticeId).to(recipient).sender(station).key(Keys.DROPPED)
-          .value(value).flag(Flags.NOREPEAT).build();
+      return notice(noticeId, recipient, station, Keys.DROPPED, value);
     }
 
     static Dropped from(Message notice) {
