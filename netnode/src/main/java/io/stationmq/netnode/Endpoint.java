@@ -152,6 +152,9 @@ public interface Endpoint extends AutoCloseable {
   /** A snapshot of the counters. */
   EndpointStats stats();
 
+  /** This endpoint's topics: publish, subscribe, groups, the registry (see {@link Topics}). */
+  Topics topics();
+
   /** True once {@link #close()} has been called. */
   boolean isClosed();
 

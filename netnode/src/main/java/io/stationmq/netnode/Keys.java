@@ -39,6 +39,14 @@ final class Keys {
    */
   public static final String REPLY = "SMQ_REPLY";
 
+  // Topics (TopicBroker): new keys only, a Python peer ignores them.
+  /** A topic message: value the published value, extras {@code topic}, {@code origin}, and downward {@code all}, {@code groups}. */
+  public static final String TOPIC_PUB = "SMQ_TOPIC_PUB";
+  /** An endpoint's subscriptions for its subtree: {@code {"instance", "seq", "subs": [{pattern, group, mode}], "topics": [..]}}. */
+  public static final String TOPIC_SUB = "SMQ_TOPIC_SUB";
+  /** A Station's broadcast to a child Station: {@code {"key", "value"}}, passed on to every endpoint below it. */
+  public static final String BROADCAST = "SMQ_BROADCAST";
+
   /**
    * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
    * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a

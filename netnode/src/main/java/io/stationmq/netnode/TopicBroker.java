@@ -1,0 +1,565 @@
+package io.stationmq.netnode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stationmq.message.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topic broker an endpoint installs when it is built: {@link Topics} over the engine's
+ * public primitives (confirmed sends, listens on the {@code SMQ_TOPIC_*} keys, a {@code TOPICS}
+ * responder, the directory and the upstream events). No topic logic lives in the engine.
+ *
+ * <p>Threads: its listens run in the endpoint's lanes, its completions in the callback lane,
+ * {@link #publish} on any caller. Its state ({@link TopicTable}, local subscriptions, the
+ * latest-only slots) is guarded by one lock, never held while a listen runs or a send waits.
+ * Confirmed sends wait for room in one of two windows (towards the upstream, towards the
+ * peers below), so a Station forwards at the pace of its slowest {@link TopicMode#EVERY}
+ * subscriber without growing its outbox; the two are separate so that a Station and its parent
+ * passing messages both ways never wait on each other. Not public API.
+ */
+final class TopicBroker implements Topics {
+  private static final Logger log = LoggerFactory.getLogger(TopicBroker.class);
+  static final int UP_WINDOW = 1_024;
+  static final int DOWN_WINDOW = 4_096;
+  /** The responder name of the registry request. */
+  static final String TOPICS_REQUEST = "TOPICS";
+
+  private final String id;
+  private final boolean station;
+  private final String upstreamId;
+  private final String instance = UUID.randomUUID().toString();
+  private final RateLimitedLog warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
+  private final Semaphore upWindow = new Semaphore(UP_WINDOW);
+  private final Semaphore downWindow = new Semaphore(DOWN_WINDOW);
+  private final AtomicLong subscriptionIds = new AtomicLong();
+  private volatile Engine engine;
+  private volatile long windowWaitMillis = 60_000;
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final TopicTable table = new TopicTable();
+  private final Map<Long, LocalSub> locals = new LinkedHashMap<>();
+  private final Map<String, TopicInfo> declaredHere = new LinkedHashMap<>();
+  private final Map<String, Slot> latest = new HashMap<>();
+  private long seq;
+  private long selfSeq;
+  private Object lastSentUp;
+
+  private final LongAdder published = new LongAdder();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder sentDown = new LongAdder();
+  private final LongAdder sentUp = new LongAdder();
+  private final LongAdder conflated = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder unmatched = new LongAdder();
+  private final LongAdder broadcasts = new LongAdder();
+
+  private record LocalSub(long id, String pattern, String group, TopicMode mode, Listen listen) {}
+
+  /** A latest-only slot for one peer and topic: a send in flight, and the newest value waiting behind it. */
+  private static final class Slot {
+    Message waiting;
+  }
+
+  TopicBroker(String id, boolean station, String upstreamId) {
+    this.id = id;
+    this.station = station;
+    this.upstreamId = upstreamId;
+  }
+
+  /** {@code listens} with the broker's own added (a copy; the builder's map is left as it is). */
+  Map<String, Listen> withListens(Map<String, Listen> listens) {
+    Map<String, Listen> all = new LinkedHashMap<>(listens);
+    all.put(Keys.TOPIC_PUB, this::onPublish);
+    if (station) {
+      all.put(Keys.TOPIC_SUB, this::onSubscriptions);
+      all.put(Keys.BROADCAST, this::onBroadcast);
+    }
+    return all;
+  }
+
+  /** {@code options} with a listener that also tells the broker about the upstream and departed peers. */
+  EndpointOptions withEvents(EndpointOptions options) {
+    windowWaitMillis = options.maxDeliveryTime().toMillis();
+    return options.toBuilder().listener(new TopicEvents(options.listener(), this)).build();
+  }
+
+  /** Called once the engine is built: answers {@code TOPICS} from now on. */
+  void attach(Engine engine) {
+    this.engine = engine;
+    engine.provide(TOPICS_REQUEST, request -> registry());
+  }
+
+  private Engine engine() {
+    Engine e = engine;
+    while (e == null) { // a message in the microseconds before the constructor returned
+      Thread.onSpinWait();
+      e = engine;
+    }
+    return e;
+  }
+
+  // ------------------------------------------------------------------ the public face
+
+  @Override
+  public CompletableFuture<Void> publish(String topic, Object value) {
+    if (topic == null || topic.isEmpty() || topic.contains("*")) {
+      throw new IllegalArgumentException("topic must be non-empty and without '*', got " + topic);
+    }
+    published.increment();
+    Engine e = engine();
+    Message m = e.message(id, Keys.TOPIC_PUB, value).extra("topic", topic).extra("origin", id).build();
+    boolean up = upstreamUsable();
+    List<TopicTable.Target> targets;
+    synchronized (lock) {
+      targets = table.route(topic, true, null, !up, List.of());
+    }
+    JsonNode tree = m.valueNode();
+    fanOut(m, tree, topic, targets);
+    if (!up) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return sendUp(m, tree, topic);
+  }
+
+  @Override
+  public Subscription subscribe(String pattern, String group, TopicMode mode, Listen listen) {
+    if (pattern == null || pattern.isEmpty() || pattern.indexOf('*') >= 0 && pattern.indexOf('*') != pattern.length() - 1) {
+      throw new IllegalArgumentException("pattern must be a topic or a prefix ending in '*', got " + pattern);
+    }
+    if (group != null && group.isEmpty()) {
+      throw new IllegalArgumentException("group must be null or non-empty");
+    }
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(listen, "listen");
+    long sid = subscriptionIds.incrementAndGet();
+    synchronized (lock) {
+      locals.put(sid, new LocalSub(sid, pattern, group, mode, listen));
+      updateSelf();
+    }
+    sendSubscriptions(false);
+    return new Subscription() {
+      @Override
+      public String pattern() {
+        return pattern;
+      }
+
+      @Override
+      public String group() {
+        return group;
+      }
+
+      @Override
+      public TopicMode mode() {
+        return mode;
+      }
+
+      @Override
+      public void close() {
+        boolean removed;
+        synchronized (lock) {
+          removed = locals.remove(sid) != null;
+          if (removed) {
+            updateSelf();
+          }
+        }
+        if (removed) {
+          sendSubscriptions(false);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "Subscription{" + pattern + (group == null ? "" : " group " + group) + ", " + mode + "}";
+      }
+    };
+  }
+
+  @Override
+  public void declare(String topic, String valueType, String description) {
+    TopicInfo info = TopicInfo.builder().topic(topic).valueType(valueType).description(description).declaredBy(id).build();
+    synchronized (lock) {
+      declaredHere.put(topic, info);
+      updateSelf();
+    }
+    sendSubscriptions(false);
+  }
+
+  @Override
+  public List<TopicInfo> declared() {
+    synchronized (lock) {
+      return List.copyOf(table.declared());
+    }
+  }
+
+  @Override
+  public int subscribers(String topic) {
+    synchronized (lock) {
+      return table.subscribers(topic);
+    }
+  }
+
+  @Override
+  public TopicStats stats() {
+    return new TopicStats(published.sum(), received.sum(), delivered.sum(), sentDown.sum(), sentUp.sum(),
+        conflated.sum(), failed.sum(), unmatched.sum(), broadcasts.sum(), waitingLatest());
+  }
+
+  /** A Station's broadcast: {@code key} to every endpoint below it; see {@link Station#broadcast}. */
+  int broadcast(String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    Engine e = engine();
+    int sent = 0;
+    for (DirectoryEntry peer : e.directory()) {
+      if (peer.status() == PeerStatus.DEAD) {
+        continue;
+      }
+      Message m = "station".equals(peer.role())
+          ? e.message(peer.id(), Keys.BROADCAST, wrap(key, value)).build()
+          : e.message(peer.id(), key, value).build();
+      broadcasts.increment();
+      sendWindowed(m, downWindow, sentDown, "broadcast '" + key + "' to '" + peer.id() + "'");
+      sent++;
+    }
+    return sent;
+  }
+
+  private static Map<String, Object> wrap(String key, Object value) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("key", key);
+    v.put("value", value);
+    return v;
+  }
+
+  // ------------------------------------------------------------------ listens (worker lanes)
+
+  /** A topic message from a peer below or from the upstream. */
+  private void onPublish(Message m) {
+    received.increment();
+    String topic = m.extraText("topic").orElse(null);
+    if (topic == null || topic.isEmpty()) {
+      failed.increment();
+      warnings.warn("{}: topic message {} from '{}' has no topic; dropped", id, m.id(), m.sender());
+      return;
+    }
+    boolean fromUp = m.sender().equals(upstreamId);
+    boolean up = !fromUp && station && upstreamUsable();
+    List<TopicTable.Target> targets;
+    synchronized (lock) {
+      if (fromUp) {
+        JsonNode all = m.extras().get("all");
+        targets = table.route(topic, all == null || all.asBoolean(true), null, false, groups(m));
+      } else {
+        targets = table.route(topic, true, m.sender(), !up, List.of());
+      }
+    }
+    if (targets.isEmpty() && !up) {
+      unmatched.increment();
+    }
+    JsonNode tree = targets.isEmpty() && !up ? null : m.valueNode();
+    fanOut(m, tree, topic, targets);
+    if (up) {
+      sendUp(m, tree, topic);
+    }
+  }
+
+  private static Set<String> groups(Message m) {
+    JsonNode g = m.extras().get("groups");
+    Set<String> out = new HashSet<>();
+    if (g != null && g.isArray()) {
+      g.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
+
+  /** A peer's subscription snapshot (a Station's listen). */
+  private void onSubscriptions(Message m) {
+    JsonNode v = m.valueNode();
+    String inst = v.path("instance").asText("");
+    long s = v.path("seq").asLong(0);
+    List<TopicTable.Sub> subs = new ArrayList<>();
+    List<TopicInfo> declared = new ArrayList<>();
+    try {
+      for (JsonNode sub : v.path("subs")) {
+        String group = sub.path("group").isTextual() ? sub.path("group").asText() : null;
+        subs.add(new TopicTable.Sub(sub.path("pattern").asText(), group, TopicMode.valueOf(sub.path("mode").asText("EVERY"))));
+      }
+      for (JsonNode t : v.path("topics")) {
+        declared.add(TopicInfo.builder().topic(t.path("topic").asText()).valueType(t.path("type").asText(""))
+            .description(t.path("description").asText("")).declaredBy(t.path("declared_by").asText(m.sender())).build());
+      }
+    } catch (IllegalArgumentException e) {
+      failed.increment();
+      warnings.warn("{}: subscriptions {} from '{}' unreadable ({}); ignored", id, m.id(), m.sender(), e.getMessage());
+      return;
+    }
+    synchronized (lock) {
+      if (!table.replace(m.sender(), inst, s, subs, declared)) {
+        return;
+      }
+    }
+    sendSubscriptions(false);
+  }
+
+  /** A broadcast from the parent Station: passed on to every endpoint below this one. */
+  private void onBroadcast(Message m) {
+    JsonNode key = m.valueField("key");
+    if (key == null || !key.isTextual()) {
+      failed.increment();
+      warnings.warn("{}: broadcast {} from '{}' has no key; dropped", id, m.id(), m.sender());
+      return;
+    }
+    broadcast(key.asText(), m.valueField("value"));
+  }
+
+  // ------------------------------------------------------------------ events (callback lane)
+
+  /** The upstream answers (first time, again, restarted): it hears every subscription again. */
+  void upstreamAnswers() {
+    sendSubscriptions(true);
+  }
+
+  /** A peer the directory declares gone: its subscriptions go. */
+  void peerGone(String peer) {
+    boolean removed;
+    synchronized (lock) {
+      removed = table.remove(peer);
+      latest.keySet().removeIf(k -> k.startsWith(peer + "\u0000"));
+    }
+    if (removed) {
+      sendSubscriptions(false);
+    }
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  private boolean upstreamUsable() {
+    UpstreamWatch w = engine().upstreamWatch();
+    if (w == null) {
+      return false;
+    }
+    UpstreamState s = w.state();
+    return s != UpstreamState.LEGACY && s != UpstreamState.REFUSED && s != UpstreamState.WRONG_ID;
+  }
+
+  /** Sends the subtree's subscriptions and declarations upstream when they changed (or always, when {@code force}). */
+  private void sendSubscriptions(boolean force) {
+    if (upstreamId == null) {
+      return;
+    }
+    Map<String, Object> v;
+    synchronized (lock) {
+      List<Map<String, Object>> subs = new ArrayList<>();
+      for (TopicTable.Sub sub : table.aggregate()) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("pattern", sub.pattern());
+        s.put("group", sub.group());
+        s.put("mode", sub.mode().name());
+        subs.add(s);
+      }
+      List<Map<String, Object>> topics = table.declared().stream().map(TopicBroker::infoJson).toList();
+      Object state = List.of(subs, topics);
+      if (!force && state.equals(lastSentUp)) {
+        return;
+      }
+      lastSentUp = state;
+      v = new LinkedHashMap<>();
+      v.put("instance", instance);
+      v.put("seq", ++seq);
+      v.put("subs", subs);
+      v.put("topics", topics);
+    }
+    Engine e = engine();
+    if (!upstreamUsable()) {
+      return;
+    }
+    e.sendConfirmed(e.message(upstreamId, Keys.TOPIC_SUB, v).build(), Route.AUTO).whenComplete((r, err) -> {
+      if (err != null) {
+        failed.increment();
+        warnings.warn("{}: subscriptions not delivered to '{}': {}; sent again when it answers", id, upstreamId,
+            err.getMessage());
+      }
+    });
+  }
+
+  /** This endpoint's own subscriptions and declarations as the {@link TopicTable#SELF} snapshot (under the lock). */
+  private void updateSelf() {
+    List<TopicTable.Sub> subs = locals.values().stream().map(l -> new TopicTable.Sub(l.pattern(), l.group(), l.mode()))
+        .toList();
+    table.replace(TopicTable.SELF, instance, ++selfSeq, subs, List.copyOf(declaredHere.values()));
+  }
+
+  private static Map<String, Object> infoJson(TopicInfo t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("topic", t.topic());
+    m.put("type", t.valueType());
+    m.put("description", t.description());
+    m.put("declared_by", t.declaredBy());
+    return m;
+  }
+
+  /** The answer to {@code TOPICS}: each declared topic with its subscriber count here. */
+  private List<Map<String, Object>> registry() {
+    synchronized (lock) {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (TopicInfo t : table.declared()) {
+        Map<String, Object> m = infoJson(t);
+        m.put("subscribers", table.subscribers(t.topic()));
+        out.add(m);
+      }
+      return out;
+    }
+  }
+
+  private CompletableFuture<Void> sendUp(Message m, JsonNode value, String topic) {
+    Engine e = engine();
+    Message up = e.message(upstreamId, Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
+        .extra("origin", m.extraText("origin").orElse(m.sender())).build();
+    return sendWindowed(up, upWindow, sentUp, "topic '" + topic + "' to '" + upstreamId + "'");
+  }
+
+  /** Delivers to this endpoint's own subscriptions and sends to the peers among {@code targets}. */
+  private void fanOut(Message m, JsonNode value, String topic, List<TopicTable.Target> targets) {
+    Engine e = engine();
+    String origin = m.extraText("origin").orElse(m.sender());
+    for (TopicTable.Target t : targets) {
+      if (t.peer().equals(TopicTable.SELF)) {
+        deliverLocal(m, topic, origin, t);
+        continue;
+      }
+      Message down = e.message(t.peer(), Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
+          .extra("origin", origin).extra("all", t.all()).extra("groups", t.groups()).build();
+      if (t.mode() == TopicMode.EVERY) {
+        sendWindowed(down, downWindow, sentDown, "topic '" + topic + "' to '" + t.peer() + "'");
+      } else {
+        sendLatest(t.peer(), topic, down);
+      }
+    }
+  }
+
+  private void deliverLocal(Message m, String topic, String origin, TopicTable.Target t) {
+    List<LocalSub> calls = new ArrayList<>();
+    synchronized (lock) {
+      Set<String> groupsDone = new HashSet<>();
+      for (LocalSub s : locals.values()) {
+        if (!TopicTable.matches(s.pattern(), topic)) {
+          continue;
+        }
+        if (s.group() == null ? t.all() : t.groups().contains(s.group()) && groupsDone.add(s.group())) {
+          calls.add(s);
+        }
+      }
+    }
+    if (calls.isEmpty()) {
+      unmatched.increment();
+      return;
+    }
+    Message forListen = m.newBuilder().key(topic).sender(origin).to(id).removeExtra("all").removeExtra("groups").build();
+    for (LocalSub s : calls) {
+      try {
+        s.listen().handle(forListen);
+        delivered.increment();
+      } catch (Exception ex) {
+        failed.increment();
+        warnings.warn("{}: subscription to '{}' failed on message {} ({}); going on", id, s.pattern(), m.id(),
+            String.valueOf(ex));
+      }
+    }
+  }
+
+  /** A confirmed send that first waits for room in {@code window}; a failure is counted and logged. */
+  private CompletableFuture<Void> sendWindowed(Message m, Semaphore window, LongAdder sent, String what) {
+    try {
+      if (!window.tryAcquire(windowWaitMillis, TimeUnit.MILLISECONDS)) {
+        failed.increment();
+        warnings.warn("{}: {} not sent: no room in the window within {} ms", id, what, windowWaitMillis);
+        return CompletableFuture.failedFuture(new OutboxFullException(m.id(), m.to(), window == upWindow ? UP_WINDOW : DOWN_WINDOW));
+      }
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      failed.increment();
+      return CompletableFuture.failedFuture(new EndpointClosedException(id, m.id(), m.to(), 0));
+    }
+    sent.increment();
+    return engine().sendConfirmed(m, Route.AUTO).handle((r, err) -> {
+      window.release();
+      if (err != null) {
+        failed.increment();
+        warnings.warn("{}: {} failed: {}", id, what, String.valueOf(err));
+        throw err instanceof RuntimeException re ? re : new IllegalStateException(err);
+      }
+      return null;
+    });
+  }
+
+  /** Latest-only: one send in flight per peer and topic, the newest value waiting behind it. */
+  private void sendLatest(String peer, String topic, Message m) {
+    String slotKey = peer + "\u0000" + topic;
+    synchronized (lock) {
+      Slot slot = latest.get(slotKey);
+      if (slot != null) {
+        if (slot.waiting != null) {
+          conflated.increment();
+        }
+        slot.waiting = m;
+        return;
+      }
+      latest.put(slotKey, new Slot());
+    }
+    sendLatestNow(slotKey, m);
+  }
+
+  private void sendLatestNow(String slotKey, Message m) {
+    sentDown.increment();
+    engine().sendConfirmed(m, Route.AUTO).whenComplete((r, err) -> {
+      if (err != null) {
+        failed.increment();
+        warnings.warn("{}: latest value of '{}' to '{}' failed: {}", id, m.extraText("topic").orElse("?"), m.to(),
+            String.valueOf(err));
+      }
+      Message next;
+      synchronized (lock) {
+        Slot slot = latest.get(slotKey);
+        next = slot == null ? null : slot.waiting;
+        if (slot != null) {
+          slot.waiting = null;
+          if (next == null) {
+            latest.remove(slotKey);
+          }
+        }
+      }
+      if (next != null) {
+        sendLatestNow(slotKey, next);
+      }
+    });
+  }
+
+  /** Values waiting in latest-only slots: at most one per peer and topic. */
+  private int waitingLatest() {
+    synchronized (lock) {
+      return (int) latest.values().stream().filter(s -> s.waiting != null).count();
+    }
+  }
+
+  /** How long a send waits for room in a window (tests shorten it). */
+  void windowWait(Duration wait) {
+    windowWaitMillis = wait.toMillis();
+  }
+}
