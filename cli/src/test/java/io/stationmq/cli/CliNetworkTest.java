@@ -103,6 +103,17 @@ class CliNetworkTest {
   }
 
   @Test
+  void topicsListsTheTopicsDeclaredInTheTree() {
+    NetNode thermo = closer.track(NetNode.builder().id("thermo").upstream("127.0.0.1", rigA.port(), "rig_A").build());
+    thermo.topics().declare("rig.temp", "float", "bath temperature");
+    Await.until("declared at T", () -> !t.topics().declared().isEmpty());
+    CliRun r = run("topics");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.outLines().get(0).matches("TOPIC +TYPE +DECLARED BY +SUBSCRIBERS +DESCRIPTION"), r.toString());
+    assertTrue(r.outLines().get(1).matches("rig\\.temp +float +thermo +0 +bath temperature"), r.toString());
+  }
+
+  @Test
   void pingFindsANodeUnderAChildStationAndStatsReadsItsCounters() throws Exception {
     CliRun ping = run("ping", "ctl_1", "--count", "2", "--interval", "0.05");
     assertEquals(0, ping.code(), ping.toString());

@@ -2,9 +2,7 @@ package io.stationmq.netnode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +11,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,17 +23,13 @@ import org.slf4j.LoggerFactory;
  * responder, the directory and the upstream events). No topic logic lives in the engine.
  *
  * <p>Threads: its listens run in the endpoint's lanes, its completions in the callback lane,
- * {@link #publish} on any caller. Its state ({@link TopicTable}, local subscriptions, the
- * latest-only slots) is guarded by one lock, never held while a listen runs or a send waits.
- * Confirmed sends wait for room in one of two windows (towards the upstream, towards the
- * peers below), so a Station forwards at the pace of its slowest {@link TopicMode#EVERY}
- * subscriber without growing its outbox; the two are separate so that a Station and its parent
- * passing messages both ways never wait on each other. Not public API.
+ * {@link #publish} on any caller. Its state ({@link TopicTable}, local subscriptions) is guarded
+ * by one lock, never held while a listen runs or a send waits. Sending is its {@link
+ * TopicSender}'s: confirmed sends wait for room in a window, so a Station forwards at the pace
+ * of its slowest {@link TopicMode#EVERY} subscriber without growing its outbox. Not public API.
  */
 final class TopicBroker implements Topics {
   private static final Logger log = LoggerFactory.getLogger(TopicBroker.class);
-  static final int UP_WINDOW = 1_024;
-  static final int DOWN_WINDOW = 4_096;
   /** The responder name of the registry request. */
   static final String TOPICS_REQUEST = "TOPICS";
 
@@ -45,18 +38,15 @@ final class TopicBroker implements Topics {
   private final String upstreamId;
   private final String instance = UUID.randomUUID().toString();
   private final RateLimitedLog warnings = new RateLimitedLog(log, 20, TimeUnit.SECONDS.toNanos(10));
-  private final Semaphore upWindow = new Semaphore(UP_WINDOW);
-  private final Semaphore downWindow = new Semaphore(DOWN_WINDOW);
+  private final TopicSender sender;
   private final AtomicLong subscriptionIds = new AtomicLong();
   private volatile Engine engine;
-  private volatile long windowWaitMillis = 60_000;
 
   private final Object lock = new Object();
   // Guarded by lock.
   private final TopicTable table = new TopicTable();
   private final Map<Long, LocalSub> locals = new LinkedHashMap<>();
   private final Map<String, TopicInfo> declaredHere = new LinkedHashMap<>();
-  private final Map<String, Slot> latest = new HashMap<>();
   private long seq;
   private long selfSeq;
   private Object lastSentUp;
@@ -64,24 +54,18 @@ final class TopicBroker implements Topics {
   private final LongAdder published = new LongAdder();
   private final LongAdder received = new LongAdder();
   private final LongAdder delivered = new LongAdder();
-  private final LongAdder sentDown = new LongAdder();
-  private final LongAdder sentUp = new LongAdder();
-  private final LongAdder conflated = new LongAdder();
-  private final LongAdder failed = new LongAdder();
+  private final LongAdder failed; // the sender's: one count of what failed
   private final LongAdder unmatched = new LongAdder();
   private final LongAdder broadcasts = new LongAdder();
 
   private record LocalSub(long id, String pattern, String group, TopicMode mode, Listen listen) {}
 
-  /** A latest-only slot for one peer and topic: a send in flight, and the newest value waiting behind it. */
-  private static final class Slot {
-    Message waiting;
-  }
-
   TopicBroker(String id, boolean station, String upstreamId) {
     this.id = id;
     this.station = station;
     this.upstreamId = upstreamId;
+    this.sender = new TopicSender(id, this::engine, warnings);
+    this.failed = sender.failed;
   }
 
   /** {@code listens} with the broker's own added (a copy; the builder's map is left as it is). */
@@ -97,7 +81,7 @@ final class TopicBroker implements Topics {
 
   /** {@code options} with a listener that also tells the broker about the upstream and departed peers. */
   EndpointOptions withEvents(EndpointOptions options) {
-    windowWaitMillis = options.maxDeliveryTime().toMillis();
+    sender.windowWait(options.maxDeliveryTime().toMillis());
     return options.toBuilder().listener(new TopicEvents(options.listener(), this)).build();
   }
 
@@ -218,8 +202,8 @@ final class TopicBroker implements Topics {
 
   @Override
   public TopicStats stats() {
-    return new TopicStats(published.sum(), received.sum(), delivered.sum(), sentDown.sum(), sentUp.sum(),
-        conflated.sum(), failed.sum(), unmatched.sum(), broadcasts.sum(), waitingLatest());
+    return new TopicStats(published.sum(), received.sum(), delivered.sum(), sender.sentDown.sum(), sender.sentUp.sum(),
+        sender.conflated.sum(), failed.sum(), unmatched.sum(), broadcasts.sum(), sender.waiting());
   }
 
   /** A Station's broadcast: {@code key} to every endpoint below it; see {@link Station#broadcast}. */
@@ -235,7 +219,7 @@ final class TopicBroker implements Topics {
           ? e.message(peer.id(), Keys.BROADCAST, wrap(key, value)).build()
           : e.message(peer.id(), key, value).build();
       broadcasts.increment();
-      sendWindowed(m, downWindow, sentDown, "broadcast '" + key + "' to '" + peer.id() + "'");
+      sender.down(m, "broadcast '" + key + "' to '" + peer.id() + "'");
       sent++;
     }
     return sent;
@@ -341,8 +325,8 @@ final class TopicBroker implements Topics {
     boolean removed;
     synchronized (lock) {
       removed = table.remove(peer);
-      latest.keySet().removeIf(k -> k.startsWith(peer + "\u0000"));
     }
+    sender.forget(peer);
     if (removed) {
       sendSubscriptions(false);
     }
@@ -376,8 +360,9 @@ final class TopicBroker implements Topics {
       }
       List<Map<String, Object>> topics = table.declared().stream().map(TopicBroker::infoJson).toList();
       Object state = List.of(subs, topics);
-      if (!force && state.equals(lastSentUp)) {
-        return;
+      boolean empty = subs.isEmpty() && topics.isEmpty();
+      if (state.equals(lastSentUp) && (!force || empty) || lastSentUp == null && empty) {
+        return; // nothing new; an endpoint that never subscribed or declared says nothing
       }
       lastSentUp = state;
       v = new LinkedHashMap<>();
@@ -391,7 +376,7 @@ final class TopicBroker implements Topics {
       return;
     }
     e.sendConfirmed(e.message(upstreamId, Keys.TOPIC_SUB, v).build(), Route.AUTO).whenComplete((r, err) -> {
-      if (err != null) {
+      if (err != null && !TopicSender.closing(err)) {
         failed.increment();
         warnings.warn("{}: subscriptions not delivered to '{}': {}; sent again when it answers", id, upstreamId,
             err.getMessage());
@@ -432,7 +417,7 @@ final class TopicBroker implements Topics {
     Engine e = engine();
     Message up = e.message(upstreamId, Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
         .extra("origin", m.extraText("origin").orElse(m.sender())).build();
-    return sendWindowed(up, upWindow, sentUp, "topic '" + topic + "' to '" + upstreamId + "'");
+    return sender.up(up, "topic '" + topic + "' to '" + upstreamId + "'");
   }
 
   /** Delivers to this endpoint's own subscriptions and sends to the peers among {@code targets}. */
@@ -447,9 +432,9 @@ final class TopicBroker implements Topics {
       Message down = e.message(t.peer(), Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
           .extra("origin", origin).extra("all", t.all()).extra("groups", t.groups()).build();
       if (t.mode() == TopicMode.EVERY) {
-        sendWindowed(down, downWindow, sentDown, "topic '" + topic + "' to '" + t.peer() + "'");
+        sender.down(down, "topic '" + topic + "' to '" + t.peer() + "'");
       } else {
-        sendLatest(t.peer(), topic, down);
+        sender.latest(t.peer(), topic, down);
       }
     }
   }
@@ -482,84 +467,5 @@ final class TopicBroker implements Topics {
             String.valueOf(ex));
       }
     }
-  }
-
-  /** A confirmed send that first waits for room in {@code window}; a failure is counted and logged. */
-  private CompletableFuture<Void> sendWindowed(Message m, Semaphore window, LongAdder sent, String what) {
-    try {
-      if (!window.tryAcquire(windowWaitMillis, TimeUnit.MILLISECONDS)) {
-        failed.increment();
-        warnings.warn("{}: {} not sent: no room in the window within {} ms", id, what, windowWaitMillis);
-        return CompletableFuture.failedFuture(new OutboxFullException(m.id(), m.to(), window == upWindow ? UP_WINDOW : DOWN_WINDOW));
-      }
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
-      failed.increment();
-      return CompletableFuture.failedFuture(new EndpointClosedException(id, m.id(), m.to(), 0));
-    }
-    sent.increment();
-    return engine().sendConfirmed(m, Route.AUTO).handle((r, err) -> {
-      window.release();
-      if (err != null) {
-        failed.increment();
-        warnings.warn("{}: {} failed: {}", id, what, String.valueOf(err));
-        throw err instanceof RuntimeException re ? re : new IllegalStateException(err);
-      }
-      return null;
-    });
-  }
-
-  /** Latest-only: one send in flight per peer and topic, the newest value waiting behind it. */
-  private void sendLatest(String peer, String topic, Message m) {
-    String slotKey = peer + "\u0000" + topic;
-    synchronized (lock) {
-      Slot slot = latest.get(slotKey);
-      if (slot != null) {
-        if (slot.waiting != null) {
-          conflated.increment();
-        }
-        slot.waiting = m;
-        return;
-      }
-      latest.put(slotKey, new Slot());
-    }
-    sendLatestNow(slotKey, m);
-  }
-
-  private void sendLatestNow(String slotKey, Message m) {
-    sentDown.increment();
-    engine().sendConfirmed(m, Route.AUTO).whenComplete((r, err) -> {
-      if (err != null) {
-        failed.increment();
-        warnings.warn("{}: latest value of '{}' to '{}' failed: {}", id, m.extraText("topic").orElse("?"), m.to(),
-            String.valueOf(err));
-      }
-      Message next;
-      synchronized (lock) {
-        Slot slot = latest.get(slotKey);
-        next = slot == null ? null : slot.waiting;
-        if (slot != null) {
-          slot.waiting = null;
-          if (next == null) {
-            latest.remove(slotKey);
-          }
-        }
-      }
-      if (next != null) {
-        sendLatestNow(slotKey, next);
-      }
-    });
-  }
-
-  /** Values waiting in latest-only slots: at most one per peer and topic. */
-  private int waitingLatest() {
-    synchronized (lock) {
-      return (int) latest.values().stream().filter(s -> s.waiting != null).count();
-    }
-  }
-
-  /** How long a send waits for room in a window (tests shorten it). */
-  void windowWait(Duration wait) {
-    windowWaitMillis = wait.toMillis();
   }
 }
