@@ -3,12 +3,14 @@ package io.stationmq.netnode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,9 @@ final class TopicBroker implements Topics {
   private long seq;
   private long selfSeq;
   private Object lastSentUp;
+  private final Map<String, Set<String>> interestSent = new HashMap<>();
+  /** What is subscribed outside this Station's subtree, as its upstream said; null until it says. */
+  private volatile Set<String> interestAbove;
 
   private final LongAdder published = new LongAdder();
   private final LongAdder received = new LongAdder();
@@ -75,6 +80,7 @@ final class TopicBroker implements Topics {
     if (station) {
       all.put(Keys.TOPIC_SUB, this::onSubscriptions);
       all.put(Keys.BROADCAST, this::onBroadcast);
+      all.put(Keys.TOPIC_INTEREST, this::onInterest);
     }
     return all;
   }
@@ -110,7 +116,7 @@ final class TopicBroker implements Topics {
     published.increment();
     Engine e = engine();
     Message m = e.message(id, Keys.TOPIC_PUB, value).extra("topic", topic).extra("origin", id).build();
-    boolean up = upstreamUsable();
+    boolean up = goesUp(topic);
     List<TopicTable.Target> targets;
     synchronized (lock) {
       targets = table.route(topic, true, null, !up, List.of());
@@ -138,7 +144,7 @@ final class TopicBroker implements Topics {
       locals.put(sid, new LocalSub(sid, pattern, group, mode, listen));
       updateSelf();
     }
-    sendSubscriptions(false);
+    changed();
     return new Subscription() {
       @Override
       public String pattern() {
@@ -165,7 +171,7 @@ final class TopicBroker implements Topics {
           }
         }
         if (removed) {
-          sendSubscriptions(false);
+          changed();
         }
       }
 
@@ -183,7 +189,7 @@ final class TopicBroker implements Topics {
       declaredHere.put(topic, info);
       updateSelf();
     }
-    sendSubscriptions(false);
+    changed();
   }
 
   @Override
@@ -216,20 +222,13 @@ final class TopicBroker implements Topics {
         continue;
       }
       Message m = "station".equals(peer.role())
-          ? e.message(peer.id(), Keys.BROADCAST, wrap(key, value)).build()
+          ? e.message(peer.id(), Keys.BROADCAST, TopicWire.broadcast(key, value)).build()
           : e.message(peer.id(), key, value).build();
       broadcasts.increment();
       sender.down(m, "broadcast '" + key + "' to '" + peer.id() + "'");
       sent++;
     }
     return sent;
-  }
-
-  private static Map<String, Object> wrap(String key, Object value) {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("key", key);
-    v.put("value", value);
-    return v;
   }
 
   // ------------------------------------------------------------------ listens (worker lanes)
@@ -244,12 +243,12 @@ final class TopicBroker implements Topics {
       return;
     }
     boolean fromUp = m.sender().equals(upstreamId);
-    boolean up = !fromUp && station && upstreamUsable();
+    boolean up = !fromUp && station && goesUp(topic);
     List<TopicTable.Target> targets;
     synchronized (lock) {
       if (fromUp) {
         JsonNode all = m.extras().get("all");
-        targets = table.route(topic, all == null || all.asBoolean(true), null, false, groups(m));
+        targets = table.route(topic, all == null || all.asBoolean(true), null, false, TopicWire.groups(m));
       } else {
         targets = table.route(topic, true, m.sender(), !up, List.of());
       }
@@ -264,42 +263,34 @@ final class TopicBroker implements Topics {
     }
   }
 
-  private static Set<String> groups(Message m) {
-    JsonNode g = m.extras().get("groups");
-    Set<String> out = new HashSet<>();
-    if (g != null && g.isArray()) {
-      g.forEach(n -> out.add(n.asText()));
-    }
-    return out;
-  }
-
   /** A peer's subscription snapshot (a Station's listen). */
   private void onSubscriptions(Message m) {
-    JsonNode v = m.valueNode();
-    String inst = v.path("instance").asText("");
-    long s = v.path("seq").asLong(0);
-    List<TopicTable.Sub> subs = new ArrayList<>();
-    List<TopicInfo> declared = new ArrayList<>();
+    TopicWire.Snapshot s;
     try {
-      for (JsonNode sub : v.path("subs")) {
-        String group = sub.path("group").isTextual() ? sub.path("group").asText() : null;
-        subs.add(new TopicTable.Sub(sub.path("pattern").asText(), group, TopicMode.valueOf(sub.path("mode").asText("EVERY"))));
-      }
-      for (JsonNode t : v.path("topics")) {
-        declared.add(TopicInfo.builder().topic(t.path("topic").asText()).valueType(t.path("type").asText(""))
-            .description(t.path("description").asText("")).declaredBy(t.path("declared_by").asText(m.sender())).build());
-      }
+      s = TopicWire.readSnapshot(m.valueNode(), m.sender());
     } catch (IllegalArgumentException e) {
       failed.increment();
       warnings.warn("{}: subscriptions {} from '{}' unreadable ({}); ignored", id, m.id(), m.sender(), e.getMessage());
       return;
     }
     synchronized (lock) {
-      if (!table.replace(m.sender(), inst, s, subs, declared)) {
+      if (!table.replace(m.sender(), s.instance(), s.seq(), s.subs(), s.declared())) {
         return;
       }
     }
     sendSubscriptions(false);
+    sendInterest(m.sender());
+  }
+
+  /** What the subtrees outside this Station's subscribe, from the upstream: publishes go up only for those. */
+  private void onInterest(Message m) {
+    if (!m.sender().equals(upstreamId)) {
+      failed.increment();
+      warnings.warn("{}: interest {} from '{}', which is not the upstream; ignored", id, m.id(), m.sender());
+      return;
+    }
+    interestAbove = TopicWire.readInterest(m.valueNode());
+    sendInterest(null);
   }
 
   /** A broadcast from the parent Station: passed on to every endpoint below this one. */
@@ -327,12 +318,72 @@ final class TopicBroker implements Topics {
       removed = table.remove(peer);
     }
     sender.forget(peer);
+    synchronized (lock) {
+      interestSent.remove(peer);
+    }
     if (removed) {
-      sendSubscriptions(false);
+      changed();
     }
   }
 
   // ------------------------------------------------------------------ sending
+
+  /** True when a publish from here or below goes up: the upstream is a stationmq one and someone outside subscribes. */
+  private boolean goesUp(String topic) {
+    if (!upstreamUsable()) {
+      return false;
+    }
+    Set<String> above = interestAbove;
+    return above == null || above.stream().anyMatch(p -> TopicTable.matches(p, topic));
+  }
+
+  /** The subscriptions here or below changed: the upstream and the child Stations hear of it. */
+  private void changed() {
+    sendSubscriptions(false);
+    sendInterest(null);
+  }
+
+  /**
+   * Tells each child Station what is subscribed outside its subtree (here, in the other
+   * subtrees, above), when that changed or when {@code force} names it.
+   */
+  private void sendInterest(String force) {
+    if (!station) {
+      return;
+    }
+    Engine e = engine();
+    Set<String> stations = new HashSet<>();
+    for (DirectoryEntry d : e.directory()) {
+      if ("station".equals(d.role()) && d.status() != PeerStatus.DEAD) {
+        stations.add(d.id());
+      }
+    }
+    List<Message> out = new ArrayList<>();
+    synchronized (lock) {
+      Set<String> above = interestAbove;
+      for (String child : table.peers()) {
+        if (!stations.contains(child)) {
+          continue;
+        }
+        Set<String> wanted = new TreeSet<>(table.patternsExcept(child));
+        if (upstreamId != null) {
+          wanted.addAll(above == null ? Set.of("*") : above);
+        }
+        if (child.equals(force) || !wanted.equals(interestSent.get(child))) {
+          interestSent.put(child, wanted);
+          out.add(e.message(child, Keys.TOPIC_INTEREST, TopicWire.interest(wanted)).build());
+        }
+      }
+    }
+    for (Message m : out) {
+      e.sendConfirmed(m, Route.AUTO).whenComplete((r, err) -> {
+        if (err != null && !TopicSender.closing(err)) {
+          failed.increment();
+          warnings.warn("{}: interest not delivered to '{}': {}", id, m.to(), err.getMessage());
+        }
+      });
+    }
+  }
 
   private boolean upstreamUsable() {
     UpstreamWatch w = engine().upstreamWatch();
@@ -350,26 +401,16 @@ final class TopicBroker implements Topics {
     }
     Map<String, Object> v;
     synchronized (lock) {
-      List<Map<String, Object>> subs = new ArrayList<>();
-      for (TopicTable.Sub sub : table.aggregate()) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("pattern", sub.pattern());
-        s.put("group", sub.group());
-        s.put("mode", sub.mode().name());
-        subs.add(s);
-      }
-      List<Map<String, Object>> topics = table.declared().stream().map(TopicBroker::infoJson).toList();
+      List<Map<String, Object>> subs = TopicWire.subs(table.aggregate());
+      List<Map<String, Object>> topics = table.declared().stream().map(TopicWire::info).toList();
       Object state = List.of(subs, topics);
       boolean empty = subs.isEmpty() && topics.isEmpty();
-      if (state.equals(lastSentUp) && (!force || empty) || lastSentUp == null && empty) {
-        return; // nothing new; an endpoint that never subscribed or declared says nothing
+      // A node that never subscribed or declared says nothing; a Station always does, to hear the interest above it.
+      if (state.equals(lastSentUp) && (!force || empty && !station) || lastSentUp == null && empty && !station) {
+        return;
       }
       lastSentUp = state;
-      v = new LinkedHashMap<>();
-      v.put("instance", instance);
-      v.put("seq", ++seq);
-      v.put("subs", subs);
-      v.put("topics", topics);
+      v = TopicWire.snapshot(instance, ++seq, subs, topics);
     }
     Engine e = engine();
     if (!upstreamUsable()) {
@@ -391,21 +432,12 @@ final class TopicBroker implements Topics {
     table.replace(TopicTable.SELF, instance, ++selfSeq, subs, List.copyOf(declaredHere.values()));
   }
 
-  private static Map<String, Object> infoJson(TopicInfo t) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("topic", t.topic());
-    m.put("type", t.valueType());
-    m.put("description", t.description());
-    m.put("declared_by", t.declaredBy());
-    return m;
-  }
-
   /** The answer to {@code TOPICS}: each declared topic with its subscriber count here. */
   private List<Map<String, Object>> registry() {
     synchronized (lock) {
       List<Map<String, Object>> out = new ArrayList<>();
       for (TopicInfo t : table.declared()) {
-        Map<String, Object> m = infoJson(t);
+        Map<String, Object> m = TopicWire.info(t);
         m.put("subscribers", table.subscribers(t.topic()));
         out.add(m);
       }

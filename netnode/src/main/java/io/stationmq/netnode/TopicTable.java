@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The topic broker's bookkeeping, without sockets: who below this endpoint subscribed to what
@@ -93,6 +94,17 @@ final class TopicTable {
     }
     List<Sub> out = new ArrayList<>();
     modes.forEach((k, mode) -> out.add(new Sub(k.get(0), k.get(1), mode)));
+    return out;
+  }
+
+  /** The patterns subscribed by everyone but {@code peer} (this endpoint's own included). */
+  Set<String> patternsExcept(String peer) {
+    Set<String> out = new TreeSet<>(); // sorted: a set that did not change compares equal
+    peers.forEach((p, s) -> {
+      if (!p.equals(peer)) {
+        s.subs().forEach(sub -> out.add(sub.pattern()));
+      }
+    });
     return out;
   }
 

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Subscriptions travel upward: a node tells its Station what it subscribes, a Station tells
  * its parent what its whole subtree subscribes (one entry per pattern and group). A publish
- * goes to the publisher's Station, up towards the root Station, and down only into subtrees
- * that subscribed. After the upstream restarts or comes back the endpoint subscribes again;
+ * goes to the publisher's Station, up only while someone outside that subtree subscribes, and
+ * down only into subtrees that subscribed. After the upstream restarts or comes back the endpoint subscribes again;
  * a Station forgets the subscriptions of a peer its directory declares gone.
  *
  * <p>Listens of subscriptions run on the endpoint's worker threads, one at a time per

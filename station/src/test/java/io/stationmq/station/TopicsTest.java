@@ -119,6 +119,33 @@ class TopicsTest {
   }
 
   @Test
+  void aPublishStaysInItsSubtreeWhenNobodyOutsideSubscribes() throws Exception {
+    tree();
+    List<Integer> got = new CopyOnWriteArrayList<>();
+    node("local_sub", c1).topics().subscribe("rig.local", m -> got.add(m.value(Integer.class)));
+    NetNode publisher = node("local_pub", c1);
+    node("elsewhere", c2).topics().subscribe("rig.other", m -> { });
+    Await.until("subscriptions at R", () -> root.topics().subscribers("rig.local") == 1
+        && root.topics().subscribers("rig.other") == 1);
+    // C1 learns from R that nobody outside subscribes to rig.local: wait until a probe no longer goes up.
+    Await.until("C1 keeps rig.local below it", () -> {
+      long up = c1.topics().stats().sentUp();
+      int n = got.size();
+      publisher.topics().publish("rig.local", -1).join(); // completes once C1 has passed it on
+      Await.until("probe delivered", () -> got.size() > n);
+      return c1.topics().stats().sentUp() == up;
+    });
+    long rootReceived = root.topics().stats().received();
+    got.clear();
+    for (int i = 0; i < 500; i++) {
+      publisher.topics().publish("rig.local", i);
+    }
+    Await.until("all delivered", () -> got.size() == 500);
+    assertEquals(rootReceived, root.topics().stats().received(), "nothing went up to R");
+    assertEquals(0, c2.topics().stats().received(), "nothing reached C2");
+  }
+
+  @Test
   void aStalledLatestOnlySubscriberGetsTheNewestValueWithBoundedMemory() throws Exception {
     tree();
     CountDownLatch stall = new CountDownLatch(1);
