@@ -222,8 +222,8 @@ final class TopicBroker implements Topics {
         continue;
       }
       Message m = "station".equals(peer.role())
-          ? e.message(peer.id(), Keys.BROADCAST, TopicWire.broadcast(key, value)).build()
-          : e.message(peer.id(), key, value).build();
+          ? e.message(peer.id(), Keys.BROADCAST, TopicWire.broadcast(key, value)).ttl(TopicSender.TTL).build()
+          : e.message(peer.id(), key, value).ttl(TopicSender.TTL).build();
       broadcasts.increment();
       sender.down(m, "broadcast '" + key + "' to '" + peer.id() + "'");
       sent++;
@@ -447,7 +447,7 @@ final class TopicBroker implements Topics {
 
   private CompletableFuture<Void> sendUp(Message m, JsonNode value, String topic) {
     Engine e = engine();
-    Message up = e.message(upstreamId, Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
+    Message up = e.message(upstreamId, Keys.TOPIC_PUB, null).ttl(TopicSender.TTL).valueTree(value).extra("topic", topic)
         .extra("origin", m.extraText("origin").orElse(m.sender())).build();
     return sender.up(up, "topic '" + topic + "' to '" + upstreamId + "'");
   }
@@ -461,7 +461,7 @@ final class TopicBroker implements Topics {
         deliverLocal(m, topic, origin, t);
         continue;
       }
-      Message down = e.message(t.peer(), Keys.TOPIC_PUB, null).valueTree(value).extra("topic", topic)
+      Message down = e.message(t.peer(), Keys.TOPIC_PUB, null).ttl(TopicSender.TTL).valueTree(value).extra("topic", topic)
           .extra("origin", origin).extra("all", t.all()).extra("groups", t.groups()).build();
       if (t.mode() == TopicMode.EVERY) {
         sender.down(down, "topic '" + topic + "' to '" + t.peer() + "'");

@@ -24,6 +24,13 @@ import java.util.function.Supplier;
 final class TopicSender {
   static final int UP_WINDOW = 1_024;
   static final int DOWN_WINDOW = 4_096;
+  /**
+   * The ttl of topic messages: repeated until the endpoint's {@code maxDeliveryTime} rather than
+   * a few times, because a Station holds back its confirmation while it waits for room in its
+   * own window (back-pressure from a slow subscriber further down), and the receiver confirms a
+   * repeat without handling it again.
+   */
+  static final int TTL = 1_000;
 
   private final String id;
   private final Supplier<Engine> engine;
