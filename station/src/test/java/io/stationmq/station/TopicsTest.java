@@ -3,11 +3,14 @@ package io.stationmq.station;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Station;
 import io.stationmq.netnode.TopicInfo;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Closer;
+import io.stationmq.netnode.testing.RawPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,6 +225,29 @@ class TopicsTest {
     assertEquals(4, root.broadcast("ANNOUNCE", "lights off"), "two nodes and two child Stations");
     Await.until("every node heard it", () -> heard.size() == 6);
     assertTrue(heard.stream().allMatch(h -> h.endsWith("=lights off")), heard.toString());
+  }
+
+  @Test
+  void aPythonNodeGetsABroadcastAsAPlainMessageAndNoTopicTraffic() throws Exception {
+    tree();
+    try (RawPeer python = RawPeer.registeredDealer("py_rig", c2.endpoint(), c2)) {
+      NetNode sub = node("sub", c2);
+      List<Integer> got = new CopyOnWriteArrayList<>();
+      sub.topics().subscribe("rig.temp", m -> got.add(m.value(Integer.class)));
+      NetNode publisher = node("pub", c1);
+      Await.until("subscription at R", () -> root.topics().subscribers("rig.temp") == 1);
+      for (int i = 0; i < 100; i++) {
+        publisher.topics().publish("rig.temp", i);
+      }
+      Await.until("published", () -> got.size() == 100);
+      root.broadcast("STOPALL", Map.of("why", "end of day"));
+      List<byte[]> frames = python.receiveMessage(Duration.ofSeconds(10));
+      assertEquals(1, frames.size(), "a DEALER receives the body alone");
+      JsonNode body = new ObjectMapper().readTree(frames.get(0));
+      assertEquals("STOPALL", body.get("key").asText(), "the first message it gets is the broadcast: " + body);
+      assertEquals("py_rig", body.get("to").asText());
+      assertEquals("end of day", body.get("value").get("why").asText());
+    }
   }
 
   @Test
