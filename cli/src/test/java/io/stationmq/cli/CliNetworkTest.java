@@ -173,6 +173,24 @@ class CliNetworkTest {
   }
 
   @Test
+  void echoWithTopicSubscribesAnywhereInTheTree() throws Exception {
+    CompletableFuture<CliRun> echo = CompletableFuture.supplyAsync(
+        () -> run("echo", "rig.*", "--topic", "--id", "mon_t", "--count", "2"));
+    Await.until("mon_t subscribed at T", () -> t.topics().subscribers("rig.temp") == 1);
+    NetNode thermo = closer.track(NetNode.builder().id("thermo_2").upstream("127.0.0.1", rigA.port(), "rig_A").build());
+    Await.until("rig_A knows of the subscription above it", () -> {
+      thermo.topics().publish("rig.temp", 20.5).join();
+      return echo.isDone() || rigA.topics().stats().sentUp() > 0;
+    });
+    thermo.topics().publish("rig.temp", 21.5).join();
+    CliRun r = echo.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.toString());
+    List<String> lines = r.outLines();
+    assertEquals(2, lines.size(), r.toString());
+    assertTrue(lines.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} thermo_2 rig\\.temp \\d+\\.5"), r.toString());
+  }
+
+  @Test
   void hzCountsWhatArrivesUnderItsKey() throws Exception {
     CompletableFuture<CliRun> hz = CompletableFuture.supplyAsync(
         () -> run("hz", "DATA", "--id", "meter", "--window", "0.2", "--count", "50"));
