@@ -12,26 +12,9 @@ import java.util.concurrent.CompletableFuture;
  */
 abstract class EndpointBase implements Endpoint {
   final Engine engine;
-  private volatile TopicBroker topics; // Topics hook: set once, right after the engine is built
 
   EndpointBase(Engine engine) {
     this.engine = engine;
-  }
-
-  /** Topics hook: the broker whose listens and events the engine was built with starts serving. */
-  final void attachTopics(TopicBroker broker) {
-    broker.attach(engine);
-    this.topics = broker;
-  }
-
-  /** The broker, for the faces (a Station's broadcast). */
-  final TopicBroker broker() {
-    return topics;
-  }
-
-  @Override
-  public Topics topics() {
-    return topics;
   }
 
   @Override
@@ -107,5 +90,24 @@ abstract class EndpointBase implements Endpoint {
   @Override
   public void close() {
     engine.close();
+  }
+
+  // Topics (TopicBroker; README, Topics).
+  private volatile TopicBroker topics; // set once, right after the engine is built
+
+  /** The broker whose listens and events the engine was built with starts serving. */
+  final void attachTopics(TopicBroker broker) {
+    broker.attach(engine);
+    this.topics = broker;
+  }
+
+  /** The broker, for the faces (a Station's broadcast). */
+  final TopicBroker broker() {
+    return topics;
+  }
+
+  @Override
+  public Topics topics() {
+    return topics;
   }
 }

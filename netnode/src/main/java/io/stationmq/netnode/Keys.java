@@ -39,6 +39,15 @@ final class Keys {
    */
   public static final String REPLY = "SMQ_REPLY";
 
+  /**
+   * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
+   * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a
+   * command or a control message, never a stream's inner key (see {@code Dispatcher}).
+   */
+  public static boolean isBuiltIn(String key) {
+    return key.startsWith("SMQ_") || key.equals(CONFIRM) || key.equals(STREAM) || key.equals(KILL);
+  }
+
   // Topics (TopicBroker): new keys only, a Python peer ignores them.
   /** A topic message: value the published value, extras {@code topic}, {@code origin}, and downward {@code all}, {@code groups}. */
   public static final String TOPIC_PUB = "SMQ_TOPIC_PUB";
@@ -48,15 +57,6 @@ final class Keys {
   public static final String TOPIC_INTEREST = "SMQ_TOPIC_INTEREST";
   /** A Station's broadcast to a child Station: {@code {"key", "value"}}, passed on to every endpoint below it. */
   public static final String BROADCAST = "SMQ_BROADCAST";
-
-  /**
-   * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
-   * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a
-   * command or a control message, never a stream's inner key (see {@code Dispatcher}).
-   */
-  public static boolean isBuiltIn(String key) {
-    return key.startsWith("SMQ_") || key.equals(CONFIRM) || key.equals(STREAM) || key.equals(KILL);
-  }
 
   private Keys() {}
 }
