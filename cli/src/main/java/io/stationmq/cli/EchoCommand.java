@@ -17,9 +17,10 @@ import picocli.CommandLine.Parameters;
     header = "Prints the messages a node receives under one key.",
     description = "Runs a NetNode with id --id that prints each message under KEY, and each sample of a "
         + "stream whose key is KEY, as it arrives: time, sender and value (or, with --json, the "
-        + "whole message as one JSON line), until interrupted or --count messages. stationmq has no "
-        + "subscriptions yet: this shows only what is sent to --id (a sender's 'send --to ID', a "
-        + "stream opened with StreamOptions.to(ID)), not traffic between others.")
+        + "whole message as one JSON line), until interrupted or --count messages. Without --topic "
+        + "this shows only what is sent to --id (a sender's 'send --to ID', a stream opened with "
+        + "StreamOptions.to(ID)); with --topic, KEY is a topic or a prefix ending in '*' that the node "
+        + "subscribes to anywhere in the tree (Topics.subscribe), and each line shows the publisher.")
 final class EchoCommand extends NetworkCommand {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
@@ -28,6 +29,9 @@ final class EchoCommand extends NetworkCommand {
 
   @Option(names = "--id", required = true, paramLabel = "NODE_ID", description = "This node's id: the one senders address.")
   String echoId;
+
+  @Option(names = "--topic", description = "Subscribe to KEY as a topic (or prefix ending in '*') instead of listening to it.")
+  boolean topic;
 
   @Option(names = "--json", description = "Each message as one JSON line (the wire body).")
   boolean json;
@@ -49,8 +53,10 @@ final class EchoCommand extends NetworkCommand {
 
   @Override
   void customize(NetNode.Builder b) {
-    PrintWriter out = out();
-    b.listen(key, m -> print(out, m));
+    if (!topic) {
+      PrintWriter out = out();
+      b.listen(key, m -> print(out, m));
+    }
   }
 
   @Override
@@ -60,8 +66,14 @@ final class EchoCommand extends NetworkCommand {
 
   @Override
   int run(NetNode node) throws InterruptedException {
-    err().println("echo: " + key + " messages sent to '" + echoId + "' via " + connect.upstreamId + " at "
-        + connect.connect);
+    if (topic) {
+      PrintWriter out = out();
+      node.topics().subscribe(key, m -> print(out, m));
+      err().println("echo: topic " + key + " via " + connect.upstreamId + " at " + connect.connect);
+    } else {
+      err().println("echo: " + key + " messages sent to '" + echoId + "' via " + connect.upstreamId + " at "
+          + connect.connect);
+    }
     foreground.awaitStop();
     return 0;
   }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     subcommands = {DemoCommand.class, StationCommand.class, NodesCommand.class, KeysCommand.class, PingCommand.class,
         StatsCommand.class, EchoCommand.class, HzCommand.class, SendCommand.class, ListenCommand.class,
         SendFileCommand.class, ReceiveFilesCommand.class,
-        BridgeCommand.class, KeygenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        BridgeCommand.class, KeygenCommand.class, BenchCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (reason on standard error)", "2:bad arguments", "3:ttl spent",
         "4:recipient unreachable", "5:timed out",

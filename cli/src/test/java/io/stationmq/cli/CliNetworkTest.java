@@ -103,6 +103,17 @@ class CliNetworkTest {
   }
 
   @Test
+  void topicsListsTheTopicsDeclaredInTheTree() {
+    NetNode thermo = closer.track(NetNode.builder().id("thermo").upstream("127.0.0.1", rigA.port(), "rig_A").build());
+    thermo.topics().declare("rig.temp", "float", "bath temperature");
+    Await.until("declared at T", () -> !t.topics().declared().isEmpty());
+    CliRun r = run("topics");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.outLines().get(0).matches("TOPIC +TYPE +DECLARED BY +SUBSCRIBERS +DESCRIPTION"), r.toString());
+    assertTrue(r.outLines().get(1).matches("rig\\.temp +float +thermo +0 +bath temperature"), r.toString());
+  }
+
+  @Test
   void pingFindsANodeUnderAChildStationAndStatsReadsItsCounters() throws Exception {
     CliRun ping = run("ping", "ctl_1", "--count", "2", "--interval", "0.05");
     assertEquals(0, ping.code(), ping.toString());
@@ -159,6 +170,24 @@ class CliNetworkTest {
     assertEquals(3, lines.size(), r.toString());
     assertTrue(lines.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ctl_2 DATA \\{\"trial\":3\\}"), r.toString());
     assertTrue(lines.get(1).endsWith(" DATA 1") && lines.get(2).endsWith(" DATA 2"), r.toString());
+  }
+
+  @Test
+  void echoWithTopicSubscribesAnywhereInTheTree() throws Exception {
+    CompletableFuture<CliRun> echo = CompletableFuture.supplyAsync(
+        () -> run("echo", "rig.*", "--topic", "--id", "mon_t", "--count", "2"));
+    Await.until("mon_t subscribed at T", () -> t.topics().subscribers("rig.temp") == 1);
+    NetNode thermo = closer.track(NetNode.builder().id("thermo_2").upstream("127.0.0.1", rigA.port(), "rig_A").build());
+    Await.until("rig_A knows of the subscription above it", () -> {
+      thermo.topics().publish("rig.temp", 20.5).join();
+      return echo.isDone() || rigA.topics().stats().sentUp() > 0;
+    });
+    thermo.topics().publish("rig.temp", 21.5).join();
+    CliRun r = echo.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.toString());
+    List<String> lines = r.outLines();
+    assertEquals(2, lines.size(), r.toString());
+    assertTrue(lines.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} thermo_2 rig\\.temp \\d+\\.5"), r.toString());
   }
 
   @Test

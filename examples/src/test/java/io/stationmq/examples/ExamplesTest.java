@@ -11,6 +11,8 @@ import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Threads;
 import io.stationmq.netnode.Station;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +147,19 @@ class ExamplesTest {
     assertEquals(50, got.value(Map.class).get("open_ms"));
     // T counts a forward after its write returns, which can be after the confirmation arrived.
     Await.until("the command and its confirmation passed T", () -> terminal.stats().forwarded() >= 2);
+  }
+
+  @Test
+  void sensorTopicsReachLoggerDisplayWorkersAndTheBroadcastEveryNode() throws Exception {
+    SensorTopics.Result r = SensorTopics.run(terminal, 50, WAIT);
+    assertEquals(100, r.logged().size(), "every temperature and job: " + r.logged());
+    assertEquals(List.of(36.0 + 49 / 10.0), r.displayed().subList(r.displayed().size() - 1, r.displayed().size()),
+        "the display ends on the newest value");
+    List<Integer> all = new ArrayList<>(r.jobs().get("worker_1"));
+    all.addAll(r.jobs().get("worker_2"));
+    Collections.sort(all);
+    assertEquals(IntStream.range(0, 50).boxed().toList(), all, "each job handled once: " + r.jobs());
+    assertEquals(Set.of("thermo", "logger", "display", "worker_1", "worker_2"), Set.copyOf(r.stopped()));
   }
 
   @Test

@@ -143,6 +143,9 @@ public interface Endpoint extends AutoCloseable {
   /** Registers (or replaces) the responder for requests named {@code name}. */
   void provide(String name, Responder responder);
 
+  /** This endpoint's topics: publish, subscribe, groups, the registry (see {@link Topics}). */
+  Topics topics();
+
     /**
    * The endpoints connected to this one's ROUTER (a Station's nodes and child stations), with
    * their liveness; empty for a NetNode without a router port.

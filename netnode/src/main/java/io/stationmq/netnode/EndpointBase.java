@@ -91,4 +91,23 @@ abstract class EndpointBase implements Endpoint {
   public void close() {
     engine.close();
   }
+
+  // Topics (TopicBroker; README, Topics).
+  private volatile TopicBroker topics; // set once, right after the engine is built
+
+  /** The broker whose listens and events the engine was built with starts serving. */
+  final void attachTopics(TopicBroker broker) {
+    broker.attach(engine);
+    this.topics = broker;
+  }
+
+  /** The broker, for the faces (a Station's broadcast). */
+  final TopicBroker broker() {
+    return topics;
+  }
+
+  @Override
+  public Topics topics() {
+    return topics;
+  }
 }

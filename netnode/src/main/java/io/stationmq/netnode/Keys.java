@@ -48,5 +48,15 @@ final class Keys {
     return key.startsWith("SMQ_") || key.equals(CONFIRM) || key.equals(STREAM) || key.equals(KILL);
   }
 
+  // Topics (TopicBroker): new keys only, a Python peer ignores them.
+  /** A topic message: value the published value, extras {@code topic}, {@code origin}, and downward {@code all}, {@code groups}. */
+  public static final String TOPIC_PUB = "SMQ_TOPIC_PUB";
+  /** An endpoint's subscriptions for its subtree: {@code {"instance", "seq", "subs": [{pattern, group, mode}], "topics": [..]}}. */
+  public static final String TOPIC_SUB = "SMQ_TOPIC_SUB";
+  /** A Station's word to a child Station: the patterns subscribed outside the child's subtree, {@code {"patterns": [..]}}. */
+  public static final String TOPIC_INTEREST = "SMQ_TOPIC_INTEREST";
+  /** A Station's broadcast to a child Station: {@code {"key", "value"}}, passed on to every endpoint below it. */
+  public static final String BROADCAST = "SMQ_BROADCAST";
+
   private Keys() {}
 }

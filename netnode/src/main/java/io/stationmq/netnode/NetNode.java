@@ -197,9 +197,12 @@ public final class NetNode extends EndpointBase {
      */
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
-      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          effectiveOptions(), "stationmq-node-" + id);
-      return new NetNode(new Engine(config), upstreamId);
+      TopicBroker topics = new TopicBroker(id, false, upstreamId);
+      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, topics.withListens(listens),
+          fallback, topics.withEvents(effectiveOptions()), "stationmq-node-" + id);
+      NetNode node = new NetNode(new Engine(config), upstreamId);
+      node.attachTopics(topics);
+      return node;
     }
   }
 }

@@ -69,15 +69,16 @@ public final class Station extends EndpointBase {
   private final AdminGate gate;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Station(Builder b, AdminGate gate, AtomicReference<Station> self) {
-    super(new Engine(config(b, gate, self)));
+  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics) {
+    super(new Engine(config(b, gate, self, topics)));
+    attachTopics(topics);
     this.bindAddress = b.bindAddress;
     this.upstreamId = b.upstreamId;
     this.gate = gate;
     self.set(this);
   }
 
-  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self) {
+  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics) {
     Map<String, Listen> listens = new LinkedHashMap<>();
     listens.put(Keys.KILL, message -> {
       while (self.get() == null) { // a KILL in the microseconds before the constructor returned
@@ -87,8 +88,8 @@ public final class Station extends EndpointBase {
     });
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
-    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
-        b.effectiveOptions(), "stationmq-station-" + b.id, gate);
+    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, topics.withListens(listens), b.fallback,
+        topics.withEvents(b.effectiveOptions()), "stationmq-station-" + b.id, gate);
   }
 
   /** A builder; {@code id} is required. */
@@ -147,6 +148,19 @@ public final class Station extends EndpointBase {
    */
   public CompletableFuture<DeliveryReceipt> push(String to, String key, Object value) {
     return engine.sendConfirmed(message(to, key, value).build(), Route.UPSTREAM);
+  }
+
+  /**
+   * Sends {@code value} under {@code key} to every endpoint below this Station: a plain confirmed
+   * message to each node (a Python node's listen for {@code key} gets it too), and to each child
+   * Station an {@code SMQ_BROADCAST} that it passes on to its own subtree. The Station itself and
+   * peers its directory declares DEAD get nothing. Failures are counted in {@link
+   * TopicStats#failed()}.
+   *
+   * @return how many peers of this Station it was sent to
+   */
+  public int broadcast(String key, Object value) {
+    return broker().broadcast(key, value);
   }
 
   /** Waits until the Station is closed (by {@link #close()} or an admin's or the upstream's {@code KILL}). */
@@ -218,7 +232,8 @@ public final class Station extends EndpointBase {
       if (id == null || id.isEmpty()) {
         throw new IllegalArgumentException("id is required");
       }
-      return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>());
+      return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>(),
+          new TopicBroker(id, true, upstreamId));
     }
   }
 }
