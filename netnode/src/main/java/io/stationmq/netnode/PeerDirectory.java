@@ -6,12 +6,10 @@ import static io.stationmq.netnode.LivenessProtocol.HELLO;
 import static io.stationmq.netnode.LivenessProtocol.HELLO_REPLY;
 import static io.stationmq.netnode.LivenessProtocol.PROTOCOL;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
