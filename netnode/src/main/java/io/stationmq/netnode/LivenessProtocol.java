@@ -152,11 +152,23 @@ final class LivenessProtocol {
     }
   }
 
+  /**
+   * This machine's name, looked up once per process (a lookup can wait for DNS: the first
+   * endpoint with an upstream asks for it on its caller's thread, never on a socket loop).
+   */
   static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "unknown";
+    return Host.NAME;
+  }
+
+  private static final class Host {
+    static final String NAME = lookUp();
+
+    private static String lookUp() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        return "unknown";
+      }
     }
   }
 }

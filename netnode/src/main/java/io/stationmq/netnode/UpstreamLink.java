@@ -108,6 +108,7 @@ final class UpstreamLink {
     this.ids = ids;
     this.wire = wire;
     this.listens = listens;
+    LivenessProtocol.hostName(); // looked up here, on the caller's thread, not in the first HELLO on the loop
   }
 
   State state() {
