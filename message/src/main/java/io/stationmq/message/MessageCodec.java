@@ -142,6 +142,19 @@ public final class MessageCodec {
     return out.toByteArray();
   }
 
+  /**
+   * Encodes a {@code CONFIRM} of message {@code confirmedId} (unconfirmed, ttl 2, no extras):
+   * the same bytes as {@link #encode} of that message, written by hand when every string is
+   * plain ASCII, for the hot path of confirmed delivery.
+   *
+   * @throws IllegalArgumentException when a field is invalid (as the message builder would)
+   */
+  public static byte[] encodeConfirm(String id, String to, String sender, String confirmedId, LocalDateTime timestamp) {
+    byte[] plain = PlainBodies.confirm(id, to, sender, confirmedId, Timestamps.format(timestamp));
+    return plain != null ? plain : encode(Message.builder().id(id).to(to).sender(sender).key("CONFIRM")
+        .value(confirmedId).timestamp(timestamp).flag(Flags.NOREPEAT).build());
+  }
+
   private static void writeDefaulted(JsonGenerator g, String name, Map<String, JsonNode> extras)
       throws IOException {
     g.writeFieldName(name);
@@ -248,6 +261,12 @@ public final class MessageCodec {
    * throws: anything else is left to {@link #decode}.
    */
   public static String peekConfirm(byte[] body) {
+    String plain = PlainBodies.peekConfirm(body); // the layout every endpoint writes, read by hand
+    return plain != PlainBodies.OTHER_LAYOUT ? plain : peekConfirmScanning(body);
+  }
+
+  /** {@link #peekConfirm} by a scan of the body's fields, for any layout. */
+  static String peekConfirmScanning(byte[] body) {
     String[] value = new String[1];
     boolean[] seen = new boolean[4]; // id, sender, key CONFIRM, not a confirmation
     scanFields(body, (name, t, p) -> {

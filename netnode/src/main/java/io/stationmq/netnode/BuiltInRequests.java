@@ -23,10 +23,7 @@ final class BuiltInRequests {
     requests.provide("PING", request -> Map.of("id", config.id(), "time", Timestamps.format(WallTime.timestamp(wall))));
     requests.provide(ClockSync.REQUEST, request -> {
       long received = wall.epochNanos(); // when the responder ran: the receive and send of NTP's exchange
-      Map<String, Object> time = new LinkedHashMap<>();
-      time.put("receive_ns", received);
-      time.put("send_ns", Math.max(received, wall.epochNanos()));
-      return time;
+      return new ClockSync.TimeAnswer(received, Math.max(received, wall.epochNanos())).toValue();
     });
     requests.provide("INFO", request -> {
       Map<String, Object> info = new LinkedHashMap<>();

@@ -109,10 +109,10 @@ final class ClockSync {
     long t3 = wall.epochNanos();
     boolean ok = false;
     if (error == null) {
-      JsonNode v = reply.valueNode();
-      if (v.path("receive_ns").isIntegralNumber() && v.path("send_ns").isIntegralNumber()) {
+      TimeAnswer answer = TimeAnswer.from(reply.valueNode());
+      if (answer != null) {
         synchronized (this) {
-          ok = filter.add(new ClockFilter.Sample(t0, v.path("receive_ns").asLong(), v.path("send_ns").asLong(), t3));
+          ok = filter.add(new ClockFilter.Sample(t0, answer.receiveNanos(), answer.sendNanos(), t3));
         }
       }
     }
@@ -143,9 +143,34 @@ final class ClockSync {
     return filter.estimate(wall.epochNanos());
   }
 
+  /**
+   * The answer to a {@code TIME} request: the responder's wall clock, in epoch nanoseconds, when
+   * it received the request and when it answered ({@code receive_ns}, {@code send_ns}).
+   */
+  record TimeAnswer(long receiveNanos, long sendNanos) {
+    Map<String, Object> toValue() {
+      Map<String, Object> v = new LinkedHashMap<>();
+      v.put("receive_ns", receiveNanos);
+      v.put("send_ns", sendNanos);
+      return v;
+    }
+
+    /** Reads an answer; null when either time is missing or not an integer. */
+    static TimeAnswer from(JsonNode v) {
+      if (!v.path("receive_ns").isIntegralNumber() || !v.path("send_ns").isIntegralNumber()) {
+        return null;
+      }
+      return new TimeAnswer(v.path("receive_ns").asLong(), v.path("send_ns").asLong());
+    }
+  }
+
   /** The estimate as heartbeat fields (empty while unknown); any thread. */
   Map<String, Object> report() {
-    ClockOffset o = offset();
+    return report(offset());
+  }
+
+  /** An estimate as heartbeat fields (empty while unknown). */
+  static Map<String, Object> report(ClockOffset o) {
     Map<String, Object> v = new LinkedHashMap<>();
     if (o.isKnown()) {
       v.put("clock_offset_ns", o.offsetNanos());

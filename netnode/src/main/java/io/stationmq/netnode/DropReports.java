@@ -1,9 +1,12 @@
 package io.stationmq.netnode;
 
+import io.stationmq.message.Flags;
+import io.stationmq.message.MessageCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What a Station dropped of each producer's unconfirmed messages, gathered so the producer
@@ -12,7 +15,7 @@ import java.util.Map;
  * peer has no listen for the notice); at most {@code maxProducers} are tracked per interval,
  * the rest only counted by the Station.
  *
- * <p>Confined to the socket loop; unit-tested with a fake clock.
+ * <p>Confined to the socket loop; unit-tested with a fake clock and real bodies.
  */
 final class DropReports {
   /** One producer's drops since the last report. */
@@ -32,6 +35,22 @@ final class DropReports {
     this.stationId = stationId;
     this.intervalNanos = intervalNanos;
     this.maxProducers = maxProducers;
+  }
+
+  /**
+   * A write the {@link PeerWriter} dropped: an unconfirmed message forwarded for a producer that
+   * said HELLO ({@code saidHello}) is noted for its next notice. A confirmed one is repeated by
+   * its sender, whose ttl tells it the outcome; a Python producer has no listen for the notice;
+   * the Station's own and built-in messages are not reported. Reads only the body's header.
+   */
+  void droppedWrite(String peer, List<byte[]> frames, String reason, long now, Predicate<String> saidHello) {
+    byte[] body = frames.get(frames.size() - 1);
+    MessageCodec.BodyHeader header = MessageCodec.peekHeader(body);
+    if (header == null || header.sender().equals(stationId) || Keys.isBuiltIn(String.valueOf(header.key()))
+        || !saidHello.test(header.sender()) || !MessageCodec.peekFlag(body, Flags.NOREPEAT)) {
+      return;
+    }
+    dropped(header.sender(), peer, reason, now);
   }
 
   /** One unconfirmed message from {@code producer} for {@code to} was dropped, for {@code reason}. */

@@ -1,21 +1,13 @@
 package io.stationmq.netnode;
 
-import io.stationmq.message.Envelope;
-import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
-import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageIds;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,19 +23,14 @@ import org.slf4j.LoggerFactory;
  * and runs the timers; it never runs user code. The shared workers run its listens (in the
  * {@link Dispatcher}'s lanes) and its callbacks (the {@link Notifier}'s lane). Callers hand
  * messages to the loop through the endpoint's {@link CommandQueue}; they encode bodies on their
- * own thread.
+ * own thread. One visit of the loop is an {@link EndpointVisit}; what goes out goes through {@link
+ * SocketWrites}; {@link Closing} runs the close sequence. This class only wires the parts
+ * together and answers the faces' calls.
  *
  * <p>Thread-safe. Not public API.
  */
 final class Engine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
-  private static final int READ_BUDGET = 512;
-  private static final long MAX_POLL_MILLIS = 100;
-  /** Writes that may wait for one full peer before more for it are dropped (see PeerWriter). */
-  private static final int MAX_WAITING_PER_PEER = 10_000;
-  private static final long MAX_WAITING_BYTES_PER_PEER = 16L << 20;
-  private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
-  private static final Object CLOSE = new Object();
 
   private final EngineConfig config;
   private final String id;
@@ -56,31 +43,17 @@ final class Engine implements AutoCloseable {
   private final RateLimitedLog warnings;
   private final ProcessRuntime runtime;
   private final SocketLoop loop;
-  private final SocketLoop.Client client = new Served();
   private final CommandQueue commands;
-  private final AtomicBoolean closeRequested = new AtomicBoolean();
-  private final AtomicBoolean closeFinished = new AtomicBoolean();
+  private final Closing closing;
   private final CompletableFuture<Integer> started = new CompletableFuture<>();
-  private final CountDownLatch closedLatch = new CountDownLatch(1);
-  private final CountDownLatch intakeStopped = new CountDownLatch(1);
-  private final CountDownLatch socketsClosed = new CountDownLatch(1);
   private final Requests requests;
-  private volatile boolean closing;
-  private volatile boolean terminated;
-  private volatile boolean finishCloseOnSocketThread;
-  private volatile long closeDeadlineNanos;
-  private final long startedNanos;
-  /** The longest between two visits of the loop: an injected clock may jump, so look often. */
-  private final long maxIdleNanos;
 
   // Owned by the socket loop's thread.
   private final EndpointSockets sockets;
-  private boolean closeSeen;
   private final Delivery delivery;
   private final Intake intake;
-  private final Routes routes;
-  private final PeerWriter writer;
-  private final DropReports dropReports; // a Station's; null on a node
+  private final SocketWrites writes;
+  private final EndpointVisit visit;
   private final CallerSends sends;
   private final Liveness liveness;
   private final DurableStore durable; // Durability hook: null without EndpointOptions.durability()
@@ -101,47 +74,43 @@ final class Engine implements AutoCloseable {
     this.ids = new MessageIds(id, durable == null || durable.outbox() == null ? 0 : durable.outbox().firstFreeIdNumber());
     this.runtime = ProcessRuntime.acquire();
     this.loop = runtime.join();
-    this.commands = new CommandQueue(() -> loop.wake(client));
-    this.maxIdleNanos = options.ticker() == NanoClock.system() ? TimeUnit.SECONDS.toNanos(1)
-        : TimeUnit.MILLISECONDS.toNanos(MAX_POLL_MILLIS);
+    this.commands = new CommandQueue(this::wakeLoop);
     this.notifier = new Notifier(runtime.workers(), options.listener());
     this.dispatcher = new Dispatcher(config, runtime.workers(), counters, notifier, warnings, this::wakeUp,
         this::handled);
+    this.closing = new Closing(id, new CloseSteps());
     this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
         options.dedupWindow(), options.dedupCapacity() != 0);
     dispatcher.on(Keys.REQUEST, requests::answer);
     MessageIds livenessIds = new MessageIds(id + "_live"); // apart: user ids stay {id}_0, _1, ...
     this.clock = config.upstreamId() == null ? null : new ClockSync(id, options.wallClock(), options.clockSyncInterval(),
         this::requestTime, this::wakeUp);
-    this.liveness = new Liveness(config, notifier, livenessIds::next, new LivenessWire(), dispatcher::keys,
+    this.sockets = new EndpointSockets(config, counters, warnings, runtime.context());
+    this.writes = new SocketWrites(config, sockets, counters, warnings, notifier, ids);
+    this.liveness = new Liveness(config, notifier, livenessIds::next, writes, dispatcher::keys,
         counters.handovers, clock);
     BuiltInRequests.provide(requests, config, this::stats, this::directory, dispatcher::keys);
-    this.routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
-        config.forwarding(), new RoutesWire());
-    this.startedNanos = options.ticker().read();
-    this.sockets = new EndpointSockets(config, counters, warnings, runtime.context());
-    this.writer = new PeerWriter(id, sockets::sendNow,
-        options.sendTimeout().toNanos(), MAX_WAITING_PER_PEER, MAX_WAITING_BYTES_PER_PEER, counters, warnings);
-    this.dropReports = config.forwarding() ? new DropReports(id, TimeUnit.SECONDS.toNanos(1), 1_000) : null;
-    if (dropReports != null) {
-      writer.onDrop(this::noteDrop);
-    }
+    Routes routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
+        config.forwarding(), writes);
     Outbox outbox = new Outbox(options.firstRepeat().toNanos(), options.repeatBackoff(),
         options.maxRepeatInterval().toNanos(), options.maxDeliveryTime().toNanos());
-    this.delivery = new Delivery(id, new DeliveryWire(), outbox, counters, notifier, warnings, options.ticker()::read,
+    this.delivery = new Delivery(id, writes, outbox, counters, notifier, warnings, options.ticker()::read,
         options.maxInFlight(), durable == null ? null : durable.outbox());
+    writes.attach(routes, liveness, delivery);
     this.intake = new Intake(config, counters, warnings, notifier, ids, routes, liveness, delivery, requests, dispatcher,
-        options.ticker()::read, new IntakeWire(), durable);
-    this.sends = new CallerSends(id, options, hasUpstream(), commands, writer, delivery, counters, warnings,
-        () -> closing, () -> terminated);
+        options.ticker()::read, writes, durable);
+    this.sends = new CallerSends(id, options, hasUpstream(), commands, writes.writer(), delivery, counters, warnings,
+        closing::isClosing, closing::isTerminated);
+    this.visit = new EndpointVisit(config, loop, commands, closing, sockets, intake, writes, delivery, requests, liveness,
+        counters, warnings, this::shutdownSockets);
     loop.execute(this::open);
     try {
       started.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      closeQuietly();
+      closing.closeQuietly();
       throw new IllegalStateException(id + ": cannot start: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException | InterruptedException e) {
-      closeQuietly();
+      closing.closeQuietly();
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -241,7 +210,7 @@ final class Engine implements AutoCloseable {
 
   /** True once close was requested. */
   public boolean isClosed() {
-    return closeRequested.get();
+    return closing.isRequested();
   }
 
   /** See {@link CallerSends#send}. */
@@ -259,85 +228,60 @@ final class Engine implements AutoCloseable {
     return sends.hasSendCapacity();
   }
 
+  /** The command queue's wake-up: the loop serves this endpoint soon. */
+  private void wakeLoop() {
+    loop.wake(visit);
+  }
+
   /** Wakes the socket thread from its poll; cheap when a wake-up is already pending. */
   void wakeUp() {
     commands.wakeUp();
   }
 
-  /**
-   * Closes the engine. A second caller waits until the first has finished, unless it is one of
-   * the engine's own threads (a listen or a callback closing its endpoint).
-   */
+  /** Closes the engine (see {@link Closing#close()}): idempotent; a second caller waits for the first. */
   @Override
   public void close() {
-    if (!closeRequested.compareAndSet(false, true)) {
-      if (!isOwnThread(Thread.currentThread())) {
-        try {
-          closedLatch.await(3 * CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return;
-    }
-    closing = true;
-    wakeUp();
-    // Stop intake first: once the loop says so, it reads, hands over and confirms nothing more
-    // for this endpoint, so every message it confirmed is already queued for the lanes.
-    await(intakeStopped, "stop reading");
-    dispatcher.shutdown(CLOSE_TIMEOUT_MILLIS);
-    // A listen or callback closing its own endpoint does not wait: the loop waits for the lanes
-    // to run dry, confirms what they handled, and closes the sockets; a worker then finishes
-    // the close, so awaitClosed() returns only once the sockets are closed.
-    boolean handOver = isOwnThread(Thread.currentThread());
-    finishCloseOnSocketThread = handOver;
-    closeDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_TIMEOUT_MILLIS);
-    commands.add(CLOSE);
-    if (handOver) {
-      if (terminated) { // the sockets were closed meanwhile (the loop failed): finish here
-        finishClose(0);
-      }
-      return;
-    }
-    await(socketsClosed, "close its sockets");
-    finishClose(CLOSE_TIMEOUT_MILLIS);
+    closing.close();
   }
 
-  private void await(CountDownLatch latch, String what) {
-    try {
-      if (!latch.await(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-        log.warn("{}: the socket loop did not {} within {} ms", id, what, CLOSE_TIMEOUT_MILLIS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** What closing does to the engine's other parts. */
+  private final class CloseSteps implements Closing.Steps {
+    @Override
+    public void wakeUp() {
+      Engine.this.wakeUp();
     }
-  }
 
-  /** The last step of a close, once: callbacks run out, the runtime released. */
-  private void finishClose(long callbackTimeoutMillis) {
-    if (closeFinished.compareAndSet(false, true)) {
-      notifier.shutdown(callbackTimeoutMillis);
+    @Override
+    public void stopLanes(long timeoutMillis) {
+      dispatcher.shutdown(timeoutMillis);
+    }
+
+    @Override
+    public boolean lanesStopped() {
+      return dispatcher.isStopped();
+    }
+
+    @Override
+    public void queueClose() {
+      commands.add(EndpointVisit.CLOSE);
+    }
+
+    @Override
+    public boolean isOwnThread(Thread t) {
+      return dispatcher.isWorker(t) || notifier.isCallbackThread(t);
+    }
+
+    @Override
+    public void release(long timeoutMillis) {
+      notifier.shutdown(timeoutMillis);
       runtime.leave(loop);
       ProcessRuntime.release();
-      closedLatch.countDown();
     }
-  }
 
-  /** True for the endpoint's own threads: a worker running its listen, or its callback. */
-  private boolean isOwnThread(Thread t) {
-    return dispatcher.isWorker(t) || notifier.isCallbackThread(t);
-  }
-
-  private void closeQuietly() {
-    closeRequested.set(true);
-    closing = true;
-    if (!terminated) {
-      closeDeadlineNanos = System.nanoTime();
-      commands.add(CLOSE);
-      await(socketsClosed, "close its sockets");
+    @Override
+    public void onWorker(Runnable r) {
+      runtime.workers().execute(r);
     }
-    dispatcher.shutdown(0);
-    finishClose(CLOSE_TIMEOUT_MILLIS);
   }
 
   // ------------------------------------------------------------------ on the socket loop
@@ -345,158 +289,17 @@ final class Engine implements AutoCloseable {
   /** Opens the sockets (on the loop), then tells the constructor. */
   private void open() {
     try {
-      sockets.open(loop, client);
+      sockets.open(loop, visit);
     } catch (RuntimeException e) {
       started.completeExceptionally(e);
       sockets.close();
       closeDurable();
-      terminated = true;
-      socketsClosed.countDown();
+      closing.terminated();
+      closing.socketsClosed();
       return;
     }
     started.complete(sockets.routerPort());
-    client.serve(System.nanoTime());
-  }
-
-  /** What the socket loop calls: one visit does everything this endpoint has due. */
-  private final class Served implements SocketLoop.Client {
-    @Override
-    public void serve(long nowNanos) {
-      if (!terminated) {
-        Engine.this.serve();
-      }
-    }
-
-    @Override
-    public void failed(Throwable e) {
-      log.error("{}: failed on the socket loop; the endpoint stops sending and receiving", id, e);
-      closing = true;
-      intakeStopped.countDown();
-      shutdownSockets();
-    }
-  }
-
-  private void serve() {
-    commands.woken(); // before taking commands: one queued from now on wakes the loop again
-    if (closing && intakeStopped.getCount() > 0) {
-      intake.dropParked(); // received but neither handled nor confirmed: the sender will repeat it
-      intakeStopped.countDown();
-    }
-    writer.retry(options.ticker().read());
-    if (closeSeen || runCommands()) {
-      closeSeen = true;
-      // A listen that closed its own endpoint returns after close() did: wait for it (without
-      // blocking the loop), so the messages its lane handled are confirmed before the sockets close.
-      if (!dispatcher.isStopped() && System.nanoTime() < closeDeadlineNanos) {
-        loop.schedule(client, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
-        return;
-      }
-      confirmHandled();
-      shutdownSockets();
-      return;
-    }
-    if (!closing) {
-      intake.retryParked();
-    }
-    boolean reading = !intake.isParked() && !closing;
-    if (reading) {
-      readAll(true);
-      readAll(false);
-    }
-    intake.flush(); // Durability hook: one commit for the visit, then its confirmations, listens and sends
-    long now = options.ticker().read();
-    delivery.runDue(now);
-    requests.expire(now);
-    if (!closing) {
-      liveness.tick(now);
-    }
-    if (dropReports != null) {
-      reportDrops(now);
-    }
-    warnings.flush();
-    if (config.gate() != null) {
-      config.gate().flushLog();
-    }
-    // Last: ZeroMQ signals a socket's input once; what is left (a spent read budget, or input
-    // that came while this visit sent) is read on the next iteration.
-    if (sockets.hasInput() && reading) {
-      loop.ready(client);
-    }
-    loop.schedule(client, System.nanoTime() + Math.min(maxIdleNanos, nanosUntilNextTimer(options.ticker().read())));
-  }
-
-  private long nanosUntilNextTimer(long now) {
-    long untilTimer = delivery.nanosUntilNext(now);
-    // A full peer's waiting writes are retried soon: there is no event for "this peer has room".
-    untilTimer = Math.min(untilTimer, writer.nanosUntilRetry(now));
-    untilTimer = Math.min(untilTimer, liveness.nanosUntilNextTick(now));
-    if (dropReports != null) {
-      untilTimer = Math.min(untilTimer, dropReports.nanosUntilDue(now));
-    }
-    return Math.max(0, Math.min(untilTimer, requests.nanosUntilNextDeadline(now)));
-  }
-
-  /** Runs queued commands until one has to wait for a full peer; true when told to close. */
-  private boolean runCommands() {
-    Object c;
-    while ((c = commands.poll(CallerSends.Outgoing.class)) != null) {
-      if (c == CLOSE) {
-        return true;
-      }
-      if (c instanceof Dispatcher.Inbound handled) {
-        intake.handled(handled);
-        continue;
-      }
-      CallerSends.Outgoing o = (CallerSends.Outgoing) c;
-      try {
-        sendOwn(o);
-      } catch (RuntimeException e) {
-        log.error("{}: internal error sending message {}; not sent", id, o.message().id(), e);
-        if (o.pending() != null) {
-          delivery.sendFailed(o.pending());
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Confirms what the workers handled since the last commands ran (closing). */
-  private void confirmHandled() {
-    List<Object> others = new ArrayList<>();
-    Object c;
-    while ((c = commands.poll(Void.class)) != null) {
-      if (c instanceof Dispatcher.Inbound handled) {
-        intake.handled(handled);
-      } else {
-        others.add(c);
-      }
-    }
-    commands.putBack(others); // sends, failed by CallerSends.failLeftover
-    intake.flush(); // Durability hook
-  }
-
-  private void readAll(boolean isRouter) {
-    if (isRouter ? !sockets.hasRouter() : !sockets.hasUpstream()) {
-      return;
-    }
-    for (int i = 0; i < READ_BUDGET && !intake.isParked() && !closing; i++) {
-      List<byte[]> frames = isRouter ? sockets.readRouter() : sockets.readUpstream();
-      if (frames == null) {
-        return;
-      }
-      counters.received.increment();
-      try {
-        if (isRouter) {
-          intake.fromRouter(frames, sockets.lastPeerAddress());
-        } else {
-          intake.fromUpstream(frames);
-        }
-      } catch (RuntimeException e) {
-        // A bug must cost one message, never the endpoint.
-        counters.malformed.increment();
-        warnings.error("{}: internal error on a message from {}; message dropped", id, isRouter ? "the ROUTER" : "upstream", e);
-      }
-    }
+    visit.serve(System.nanoTime());
   }
 
   /** A worker reports a confirmed message handled (any thread): the socket thread confirms it. */
@@ -504,101 +307,19 @@ final class Engine implements AutoCloseable {
     commands.add(inbound);
   }
 
-  /** Writes a body for {@code to} back through the hop {@code via} (a ROUTER identity, or null for upstream). */
-  private Routes.Result writeVia(String via, String to, byte[] body) {
-    if (via != null && !via.equals(to) && !liveness.saidHello(via)) {
-      // A Python station takes whatever reaches its pusher as addressed to itself, and a
-      // second frame makes it fail: it cannot pass this on to 'to', so it is not sent.
-      counters.unreachable.increment();
-      warnings.warn("{}: not sending a message for '{}' through '{}': a Python station cannot pass it on",
-          id, to, via);
-      return Routes.Result.UNREACHABLE;
-    }
-    return routes.back(via, to, body);
-  }
-
-  // ------------------------------------------------------------------ own messages
-
-  /** Sends this endpoint's own message: a confirmed one through {@link Delivery}. */
-  private void sendOwn(CallerSends.Outgoing o) {
-    if (o.pending() != null) {
-      delivery.send(o.pending(), o.body());
-      return;
-    }
-    if (routes.send(o.message(), o.body(), o.route()) == Routes.Result.UNREACHABLE) {
-      counters.unreachable.increment();
-      warnings.warn("{}: no route to '{}'; message {} not sent", id, o.message().to(), o.message().id());
-      notifier.unreachable(o.message().to(), o.message().id(), "no connection or route");
-    }
-  }
-
-  /**
-   * True when {@code peer} may connect within a ttl: it was connected lately (it is in the
-   * directory), or this endpoint started too recently to know its peers.
-   */
-  private boolean mayComeBack(String peer) {
-    if (sockets.upstreamRefused() && !sockets.hasRouter()) {
-      return false;
-    }
-    return liveness.knows(peer) || options.ticker().read() - startedNanos < options.reconnectGrace().toNanos();
-  }
-
-  /**
-   * Writes all frames without blocking (see {@link PeerWriter}): a write to a full peer waits
-   * in that peer's own queue and counts as accepted; every other peer is served meanwhile.
-   */
-  private Routes.Result write(boolean upstream, List<byte[]> frames) {
-    if (upstream ? !sockets.hasUpstream() || sockets.upstreamRefused() : !sockets.hasRouter()) {
-      return Routes.Result.UNREACHABLE;
-    }
-    String peer = upstream ? config.upstreamId() : new String(frames.get(0), StandardCharsets.UTF_8);
-    return switch (writer.write(upstream, peer, frames, options.ticker().read())) {
-      case ACCEPTED -> Routes.Result.OK;
-      case DROPPED -> Routes.Result.DROPPED;
-      case UNREACHABLE -> Routes.Result.UNREACHABLE;
-    };
-  }
-
-  /**
-   * A write the {@link PeerWriter} dropped: an unconfirmed message forwarded for a producer that
-   * said HELLO is noted for its next {@code SMQ_DROPPED} notice. A confirmed one is repeated by
-   * its sender, whose ttl tells it the outcome; a Python producer has no listen for the notice.
-   */
-  private void noteDrop(String peer, List<byte[]> frames, String reason, long now) {
-    byte[] body = frames.get(frames.size() - 1);
-    MessageCodec.BodyHeader header = MessageCodec.peekHeader(body);
-    if (header == null || header.sender().equals(id) || Keys.isBuiltIn(String.valueOf(header.key()))
-        || !liveness.saidHello(header.sender()) || !MessageCodec.peekFlag(body, Flags.NOREPEAT)) {
-      return;
-    }
-    dropReports.dropped(header.sender(), peer, reason, now);
-  }
-
-  /** Tells each producer what was dropped of its messages since the last report (once a second). */
-  private void reportDrops(long now) {
-    for (Map.Entry<String, Notices.Dropped> due : dropReports.due(now)) {
-      Message notice = due.getValue().toMessage(ids.next(), due.getKey());
-      routes.send(notice, MessageCodec.encode(notice), Route.AUTO); // a notice lost here is counted as a drop
-    }
-  }
-
   /** Ends this endpoint on the loop: fails what is pending, closes the sockets, leaves the loop. */
   private void shutdownSockets() {
-    intakeStopped.countDown();
+    closing.intakeStopped();
     requests.closeAll();
     intake.dropParked();
-    writer.dropAll();
+    writes.dropWaiting();
     delivery.closeAll();
     sockets.close();
-    loop.remove(client);
-    terminated = true;
+    loop.remove(visit);
+    closing.terminated();
     sends.failLeftover();
     closeDurable();
-    socketsClosed.countDown();
-    if (finishCloseOnSocketThread) {
-      // Never on the loop: finishing runs the callbacks still queued and may end the runtime.
-      runtime.workers().execute(() -> finishClose(CLOSE_TIMEOUT_MILLIS));
-    }
+    closing.socketsClosed(); // a close handed over by a listen finishes on a worker
   }
 
   /** Durability hook: commits and releases the store, after every message that could end has ended. */
@@ -607,90 +328,6 @@ final class Engine implements AutoCloseable {
       durable.close();
     }
   }
-
-  /** The intake's access to the sockets and liveness (socket thread). */
-  private final class IntakeWire implements Intake.Wire {
-    @Override
-    public void echo(List<byte[]> frames) {
-      // Best effort, never waiting: a peer that pinged and vanished can look full for a while.
-      PeerWriter.Status echoed = sockets.sendNow(false, frames);
-      if (echoed == PeerWriter.Status.SENT) {
-        counters.sent.increment();
-      } else if (echoed == PeerWriter.Status.FULL) {
-        counters.dropped.increment();
-      }
-    }
-
-    @Override
-    public Routes.Result back(String via, String to, byte[] body) {
-      return writeVia(via, to, body);
-    }
-
-    @Override
-    public boolean mayComeBack(String peer) {
-      return Engine.this.mayComeBack(peer);
-    }
-  }
-
-  /** Delivery's access to routing and liveness (socket thread). */
-  private final class DeliveryWire implements Delivery.Wire {
-    @Override
-    public Routes.Result send(Message m, byte[] body, Route route) {
-      return routes.send(m, body, route);
-    }
-
-    @Override
-    public boolean mayComeBack(String peer) {
-      return Engine.this.mayComeBack(peer);
-    }
-  }
-
-  /** Routes' access to the sockets and to liveness (socket thread). */
-  private final class RoutesWire implements Routes.Wire {
-    @Override
-    public Routes.Result toRouter(List<byte[]> frames) {
-      return write(false, frames);
-    }
-
-    @Override
-    public Routes.Result toUpstream(List<byte[]> frames) {
-      return write(true, frames);
-    }
-
-    @Override
-    public boolean saidHello(String identity) {
-      return liveness.saidHello(identity);
-    }
-  }
-
-  /**
-   * Liveness's access to the sockets; every method runs on the socket loop. Liveness traffic
-   * (HELLO, heartbeats) never waits for a full peer, and is counted apart from {@link
-   * EndpointStats#sent()}, which counts message traffic.
-   */
-  private final class LivenessWire implements Liveness.Wire {
-    @Override
-    public void toPeer(String identity, Message m) {
-      sockets.sendNow(false, routes.toPeer(identity, MessageCodec.encode(m)));
-    }
-
-    @Override
-    public void toUpstream(Message m) {
-      sockets.sendNow(true, Envelope.toUpstream(config.upstreamId(), m.to(), MessageCodec.encode(m)));
-    }
-
-    @Override
-    public void reconnectUpstream() {
-      sockets.reconnectUpstream();
-    }
-
-    @Override
-    public void refuseUpstream(String reason) {
-      sockets.refuseUpstream();
-    }
-  }
-
-
 
   /** Requests' access to the engine. */
   private final class RequestsWire implements Requests.Wire {
@@ -711,7 +348,7 @@ final class Engine implements AutoCloseable {
 
     @Override
     public void resendNow(Message m, byte[] body) {
-      sendOwn(new CallerSends.Outgoing(m, body, Route.AUTO, null));
+      writes.sendOwn(new CallerSends.Outgoing(m, body, Route.AUTO, null));
     }
 
     @Override

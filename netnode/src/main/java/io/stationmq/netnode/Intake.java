@@ -7,6 +7,7 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
+import io.stationmq.message.Timestamps;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -182,9 +183,8 @@ final class Intake {
 
   /** Confirms {@code m} back through the hop {@code via} it came by. */
   void confirm(Message m, String via) {
-    Message c = Message.builder().id(ids.next()).to(m.sender()).sender(id).key(Keys.CONFIRM)
-        .value(m.id()).flag(Flags.NOREPEAT).build();
-    if (wire.back(via, m.sender(), MessageCodec.encode(c)) == Routes.Result.OK) {
+    byte[] c = MessageCodec.encodeConfirm(ids.next(), m.sender(), id, m.id(), Timestamps.now());
+    if (wire.back(via, m.sender(), c) == Routes.Result.OK) {
       counters.confirmsSent.increment();
     }
   }

@@ -35,7 +35,7 @@ final class Liveness {
         : new UpstreamLink(config.id(), role, config.upstreamId(), config.upstreamConnect(), interval, tolerance,
             config.options().helloTimeout().toNanos(), notifier::run, ids, wire, listens);
     if (upstream != null && clock != null) {
-      upstream.heartbeatExtras(clock::report); // the Station's directory shows each node's offset
+      upstream.heartbeatClock(clock::offset); // the Station's directory shows each node's offset
     }
     // The boot id the directory sends in acknowledgements tells a restarted endpoint from a
     // reconnected one; this run's instance id serves.

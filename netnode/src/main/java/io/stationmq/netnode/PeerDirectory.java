@@ -6,12 +6,10 @@ import static io.stationmq.netnode.LivenessProtocol.HELLO;
 import static io.stationmq.netnode.LivenessProtocol.HELLO_REPLY;
 import static io.stationmq.netnode.LivenessProtocol.PROTOCOL;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -207,16 +205,16 @@ final class PeerDirectory {
     if (!m.key().equals(HELLO)) {
       return false;
     }
-    JsonNode hello = m.valueNode();
-    String claimed = hello.path("id").asText(identity);
-    int protocol = hello.path("protocol").asInt(0);
+    LivenessProtocol.Hello hello = LivenessProtocol.Hello.from(m.valueNode(), identity);
+    String claimed = hello.id();
+    int protocol = hello.protocol();
     if (protocol != PROTOCOL) {
-      refuse(identity, claimed, hello.path("instance").asText(null), "incompatible_protocol",
+      refuse(identity, claimed, hello.instance(), "incompatible_protocol",
           "'" + claimed + "' speaks protocol " + protocol + "; '" + id + "' speaks " + PROTOCOL);
       return true;
     }
     Entry e = entries.computeIfAbsent(identity, k -> new Entry(k, 0, wallMillis.getAsLong()));
-    String newInstance = hello.path("instance").asText(null);
+    String newInstance = hello.instance();
     if (newInstance != null && refuseIfDuplicate(identity, e, newInstance)) {
       return true;
     }
@@ -226,19 +224,15 @@ final class PeerDirectory {
     if (previous != null && !previous.equals(newInstance) && !rejoined) {
       e.previousInstance = previous; // a restart, unless the previous one speaks again
     }
-    e.role = hello.path("role").asText("unknown");
+    e.role = hello.role();
     e.instance = newInstance;
-    e.software = hello.path("software").asText(null);
+    e.software = hello.software();
     e.protocol = protocol;
-    List<String> keys = new ArrayList<>();
-    hello.path("listens").forEach(k -> keys.add(k.asText()));
-    e.listens = List.copyOf(keys);
-    Map<String, Object> meta = new LinkedHashMap<>();
-    hello.path("meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
-    e.meta = Map.copyOf(meta);
+    e.listens = hello.listens();
+    e.meta = Map.<String, Object>copyOf(hello.meta());
     PeerStatus before = e.status;
     e.status = PeerStatus.ALIVE;
-    wire.toPeer(identity, notice(identity, HELLO_REPLY, accepted()));
+    wire.toPeer(identity, notice(identity, HELLO_REPLY, LivenessProtocol.HelloReply.accepted(id, boot).toValue()));
     DirectoryEntry snap = e.snapshot();
     if (rejoined || (previous != null && !previous.equals(e.instance))) {
       peerLog.info("{}: '{}' joined again (instance {} -> {})", id, identity, previous, e.instance);
@@ -251,23 +245,21 @@ final class PeerDirectory {
 
   private void onHeartbeat(String identity, Message m) {
     Entry e = entries.get(identity);
-    String from = m.valueNode().path("instance").asText(null);
+    LivenessProtocol.Heartbeat beat = LivenessProtocol.Heartbeat.from(m.valueNode(), wallMillis.getAsLong() * 1_000_000);
+    String from = beat.instance();
     if (e != null && from != null && refuseIfDuplicate(identity, e, from)) {
       return;
     }
     if (e != null) {
-      e.rttMicros = m.valueNode().path("rtt_us").asLong(-1);
-      e.clock = ClockSync.fromReport(m.valueNode(), wallMillis.getAsLong() * 1_000_000);
+      e.rttMicros = beat.rttMicros();
+      e.clock = beat.clock();
       if (e.rejoinPending && from != null && from.equals(e.instance)) {
         e.rejoinPending = false;
         DirectoryEntry snap = e.snapshot();
         events.accept(listener -> listener.peerJoined(snap));
       }
     }
-    Map<String, Object> ack = new LinkedHashMap<>();
-    ack.put("seq", m.valueNode().path("seq").asLong());
-    ack.put("boot", boot);
-    wire.toPeer(identity, notice(identity, HEARTBEAT_ACK, ack));
+    wire.toPeer(identity, notice(identity, HEARTBEAT_ACK, new LivenessProtocol.HeartbeatAck(beat.seq(), boot).toValue()));
   }
 
   /**
@@ -295,26 +287,10 @@ final class PeerDirectory {
     return false;
   }
 
-  private Map<String, Object> accepted() {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("ok", true);
-    v.put("id", id);
-    v.put("protocol", PROTOCOL);
-    v.put("software", LivenessProtocol.SOFTWARE);
-    v.put("boot", boot);
-    return v;
-  }
-
   private void refuse(String identity, String claimed, String instance, String reason, String message) {
     peerLog.error("{}: refused '{}': {}", id, claimed, message);
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("ok", false);
-    v.put("instance", instance);
-    v.put("id", id);
-    v.put("protocol", PROTOCOL);
-    v.put("reason", reason);
-    v.put("message", message);
-    wire.toPeer(identity, notice(identity, HELLO_REPLY, v));
+    wire.toPeer(identity, notice(identity, HELLO_REPLY,
+        LivenessProtocol.HelloReply.refused(id, instance, reason, message).toValue()));
     if (!reason.equals("duplicate_id")) { // a duplicate was reported once, when detected
       events.accept(listener -> listener.peerRefused(claimed, reason + ": " + message));
     }

@@ -9,9 +9,7 @@ import static io.stationmq.netnode.LivenessProtocol.PROTOCOL;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stationmq.message.Message;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -75,7 +73,7 @@ final class UpstreamLink {
   private final Supplier<String> ids;
   private final Wire wire;
   private final Supplier<Set<String>> listens;
-  private Supplier<Map<String, Object>> heartbeatExtras = Map::of;
+  private Supplier<ClockOffset> heartbeatClock = ClockOffset::unknown;
 
   private State state = State.NONE;
   private String upstreamBoot;
@@ -110,15 +108,16 @@ final class UpstreamLink {
     this.ids = ids;
     this.wire = wire;
     this.listens = listens;
+    LivenessProtocol.hostName(); // looked up here, on the caller's thread, not in the first HELLO on the loop
   }
 
   State state() {
     return state;
   }
 
-  /** Fields added to every heartbeat (the clock offset estimate); called on the socket thread. */
-  void heartbeatExtras(Supplier<Map<String, Object>> extras) {
-    this.heartbeatExtras = extras;
+  /** The clock offset estimate every heartbeat carries; called on the socket thread. */
+  void heartbeatClock(Supplier<ClockOffset> clock) {
+    this.heartbeatClock = clock;
   }
 
   /** The state as other threads see it. */
@@ -144,7 +143,7 @@ final class UpstreamLink {
     if (state == State.NONE || state == State.LOST) {
       state = State.HELLO_SENT;
     }
-    Message hello = notice(HELLO, helloValue());
+    Message hello = notice(HELLO, LivenessProtocol.Hello.of(id, instance, role, List.copyOf(listens.get())).toValue());
     if (helloIds.size() == HELLO_IDS) {
       helloIds.removeFirst();
     }
@@ -153,20 +152,6 @@ final class UpstreamLink {
     nextHello = now + helloRetryNanos;
     helloRetryNanos = Math.min(MAX_HELLO_RETRY_NANOS, helloRetryNanos * 2);
     nextHeartbeat = now + intervalNanos;
-  }
-
-  private Map<String, Object> helloValue() {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("protocol", PROTOCOL);
-    v.put("id", id);
-    v.put("instance", instance);
-    v.put("role", role);
-    v.put("software", LivenessProtocol.SOFTWARE);
-    v.put("listens", List.copyOf(listens.get()));
-    Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("host", LivenessProtocol.hostName());
-    v.put("meta", meta);
-    return v;
   }
 
   /** Any frames from the upstream. */
@@ -200,11 +185,11 @@ final class UpstreamLink {
       return true;
     }
     if (m.key().equals(HEARTBEAT_ACK)) {
-      JsonNode v = m.valueNode();
-      if (v.path("seq").asLong(-1) == heartbeatSeq - 1) {
+      LivenessProtocol.HeartbeatAck ack = LivenessProtocol.HeartbeatAck.from(m.valueNode());
+      if (ack.seq() == heartbeatSeq - 1) {
         rttMicros = (now - heartbeatSentNanos) / 1_000;
       }
-      String theirBoot = v.path("boot").asText(null);
+      String theirBoot = ack.boot();
       if (upstreamBoot != null && theirBoot != null && !theirBoot.equals(upstreamBoot)) {
         log.info("{}: upstream '{}' restarted; saying HELLO again", id, upstreamId);
         upstreamBoot = theirBoot;
@@ -221,7 +206,7 @@ final class UpstreamLink {
     if (!m.key().equals(HELLO_REPLY)) {
       return false;
     }
-    onHelloReply(m.valueNode(), now);
+    onHelloReply(LivenessProtocol.HelloReply.from(m.valueNode()), now);
     return true;
   }
 
@@ -247,16 +232,16 @@ final class UpstreamLink {
     return true;
   }
 
-  private void onHelloReply(JsonNode v, long now) {
-    if (!v.path("ok").asBoolean(false)) {
-      String target = v.path("instance").asText(null);
+  private void onHelloReply(LivenessProtocol.HelloReply reply, long now) {
+    if (!reply.ok()) {
+      String target = reply.instance();
       if (target == null || !target.equals(instance)) {
         return; // a refusal of another endpoint that shares our id reached us (or of no one): not ours
       }
-      refused(v.path("reason").asText("refused") + ": " + v.path("message").asText(""));
+      refused(reply.reason() + ": " + reply.message());
       return;
     }
-    int protocol = v.path("protocol").asInt(0);
+    int protocol = reply.protocol();
     if (protocol != PROTOCOL) {
       refused("incompatible_protocol: upstream '" + upstreamId + "' speaks protocol " + protocol + "; '" + id
           + "' speaks " + PROTOCOL);
@@ -265,7 +250,7 @@ final class UpstreamLink {
     if (state == State.REFUSED) {
       return;
     }
-    upstreamBoot = v.path("boot").asText(null);
+    upstreamBoot = reply.boot();
     lastHeard = now;
     awaitingReply = false;
     if (state == State.LEGACY) {
@@ -337,13 +322,9 @@ final class UpstreamLink {
       }
       case CONNECTED, LOST -> {
         if (now >= nextHeartbeat) {
-          Map<String, Object> v = new LinkedHashMap<>();
-          v.put("seq", heartbeatSeq++);
-          v.put("instance", instance);
-          v.put("rtt_us", rttMicros);
-          v.putAll(heartbeatExtras.get());
+          var beat = new LivenessProtocol.Heartbeat(heartbeatSeq++, instance, rttMicros, heartbeatClock.get());
           heartbeatSentNanos = now;
-          wire.toUpstream(notice(HEARTBEAT, v));
+          wire.toUpstream(notice(HEARTBEAT, beat.toValue()));
           nextHeartbeat = now + intervalNanos;
         }
         if (state == State.CONNECTED && now - lastHeard > toleranceNanos) {

@@ -100,4 +100,14 @@ class ClockSyncTest {
     assertFalse(ClockSync.fromReport(MessageCodec.toJson(Map.of("clock_offset_ns", "x", "clock_uncertainty_ns", 1)), 0)
         .isKnown());
   }
+
+  @Test
+  void timeAnswersAreWrittenAsBeforeAndReadOnlyWithBothTimes() {
+    ClockSync.TimeAnswer answer = new ClockSync.TimeAnswer(1_700_000_000_000_000_001L, 1_700_000_000_000_000_002L);
+    String golden = "{\"receive_ns\":1700000000000000001,\"send_ns\":1700000000000000002}";
+    assertEquals(golden, MessageCodec.toJson(answer.toValue()).toString());
+    assertEquals(answer, ClockSync.TimeAnswer.from(MessageCodec.toJson(answer.toValue())));
+    assertEquals(null, ClockSync.TimeAnswer.from(MessageCodec.toJson(Map.of("receive_ns", 1))));
+    assertEquals(null, ClockSync.TimeAnswer.from(MessageCodec.toJson(Map.of("receive_ns", 1, "send_ns", 2.5))));
+  }
 }
