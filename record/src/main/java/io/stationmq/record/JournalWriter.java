@@ -33,6 +33,7 @@ final class JournalWriter implements AutoCloseable {
   private final Thread thread;
   private volatile long journalBytes;
   private volatile boolean failed;
+  private volatile boolean stopping;
 
   JournalWriter(Path file, String name, long maxBytes, long intervalNanos, Runnable tick) throws IOException {
     this.journal = Journal.create(file, 1 << 20);
@@ -47,9 +48,12 @@ final class JournalWriter implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues a record; false (nothing queued) when {@code maxBytes} already wait or writing failed. */
+  /**
+   * Queues a record; false (nothing queued) when {@code maxBytes} already wait, writing failed,
+   * or closing began (except from the writer's own last tick).
+   */
   boolean offer(byte[] record) {
-    if (failed) {
+    if (failed || (stopping && Thread.currentThread() != thread)) {
       return false;
     }
     long after = buffered.addAndGet(record.length);
@@ -173,6 +177,7 @@ final class JournalWriter implements AutoCloseable {
   /** Writes everything queued, flushes, closes the journal and ends the thread. */
   @Override
   public void close() throws IOException {
+    stopping = true;
     queue.add(STOP);
     try {
       if (!done.await(60, TimeUnit.SECONDS)) {
