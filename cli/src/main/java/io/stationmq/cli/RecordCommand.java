@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "record", mixinStandardHelpOptions = true,
     header = "Records the streams and messages sent to a node into one HDF5 file.",
     description = "Runs a NetNode with id --id and records the stream samples under each --stream KEY and the "
-        + "messages under each --key KEY that are sent to it, until Ctrl-C or --duration, into --out (HDF5, "
+        + "messages under each --key KEY that are sent to it, until Ctrl-C, --duration or --count, into --out (HDF5, "
         + "readable with h5py or MATLAB without stationmq). While it runs it writes a journal (--out plus "
         + ".journal), flushed to disk every --flush-interval; if the recorder is killed, "
         + "'record --recover JOURNAL' turns the journal into the HDF5 file. Like 'hz', it sees only what is "
@@ -57,6 +57,10 @@ final class RecordCommand implements Callable<Integer> {
   @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
       description = "Stop after this long (default: 0, until Ctrl-C).")
   double duration;
+
+  @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+      description = "Stop once N samples and messages are recorded (default: 0, no limit).")
+  long count;
 
   @Option(names = "--flush-interval", paramLabel = "SECONDS", defaultValue = "1",
       description = "How often the journal is forced to disk: at most this much is lost if the recorder is killed (default: 1).")
@@ -94,6 +98,7 @@ final class RecordCommand implements Callable<Integer> {
       Check.seconds(spec, "--duration", duration);
     }
     Check.seconds(spec, "--flush-interval", flushInterval);
+    Check.range(spec, "--count", count, 0, Long.MAX_VALUE);
     Check.range(spec, "--buffer-mb", bufferMb, 1, 1 << 20);
     Connect c = new Connect();
     c.connect = connect;
@@ -123,11 +128,7 @@ final class RecordCommand implements Callable<Integer> {
       err.println("record: streams " + streams + " and keys " + keys + " sent to '" + id + "' via " + upstreamId + " at "
           + connect + " into " + out + " (journal " + recorder.journal() + ")");
       err.flush();
-      if (duration > 0) {
-        foreground.awaitStop(Duration.ofMillis((long) (duration * 1000)));
-      } else {
-        foreground.awaitStop();
-      }
+      awaitEnd(foreground, recorder, start);
       RecorderStats stats = recorder.stats();
       ConversionReport report;
       try {
@@ -142,6 +143,22 @@ final class RecordCommand implements Callable<Integer> {
           report.messages(), seconds, report.file(), stats.lostBatches(), stats.droppedSamples(), stats.droppedMessages());
       stdout.flush();
       return 0;
+    }
+  }
+
+  /** Waits for Ctrl-C, --duration or --count, whichever comes first. */
+  private void awaitEnd(Foreground foreground, Recorder recorder, long start) throws InterruptedException {
+    long end = duration > 0 ? start + (long) (duration * 1e9) : Long.MAX_VALUE;
+    while (true) {
+      long left = end == Long.MAX_VALUE ? Long.MAX_VALUE : end - System.nanoTime();
+      if (left <= 0 || (count > 0 && recorder.stats().samples() + recorder.stats().messages() >= count)) {
+        return;
+      }
+      // --count is checked every 100 ms; without it the wait is for a signal or the duration only.
+      Duration wait = count > 0 ? Duration.ofMillis(100) : Duration.ofNanos(left);
+      if (foreground.awaitStop(wait.compareTo(Duration.ofNanos(left)) < 0 ? wait : Duration.ofNanos(left))) {
+        return;
+      }
     }
   }
 

@@ -49,7 +49,7 @@ class CliRecordTest {
     Path out = dir.resolve("run.h5");
     CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.args(List.of("record"),
         CliRun.args(connect, "--id", "recorder", "--stream", "seq", "--key", "EVENT", "--out", out.toString(),
-            "--duration", "3", "--subject", "mouse_12"))));
+            "--count", "1001", "--duration", "50", "--subject", "mouse_12"))));
     Await.registered(station, "recorder");
     try (SampleStream seq = rig.getStream("seq", "seq",
         StreamOptions.builder().to("recorder").overflow(Overflow.BLOCK).build())) {

@@ -48,12 +48,17 @@ class RecorderKillTest {
     Await.registered(station, "rig");
     Path file = dir.resolve("killed.h5");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    Process child = new ProcessBuilder(List.of(java.toString(), "-Xmx256m",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
         RecordMain.class.getName(), Integer.toString(station.port()), file.toString()))
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      assertEquals("RECORDING", out.readLine(), "the child recorder started");
+      String line;
+      do { // the child's log lines may come first
+        line = out.readLine();
+      } while (line != null && !line.equals("RECORDING"));
+      assertEquals("RECORDING", line, "the child recorder started");
       Await.registered(station, "rec");
 
       int max = 20_000;
