@@ -18,10 +18,15 @@ final class Foreground implements AutoCloseable {
   private final Thread hook;
 
   Foreground(String command) {
+    this(command, GRACE);
+  }
+
+  /** A foreground whose signal waits up to {@code grace} for the command to finish. */
+  Foreground(String command, Duration grace) {
     this.hook = new Thread(() -> {
       stop.countDown();
       try {
-        finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

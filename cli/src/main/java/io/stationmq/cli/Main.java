@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     description = "Messaging between lab agents and hardware controllers over ZeroMQ, wire-compatible with autopilot.",
     subcommands = {DemoCommand.class, StationCommand.class, NodesCommand.class, KeysCommand.class, PingCommand.class,
         StatsCommand.class, EchoCommand.class, HzCommand.class, SendCommand.class, ListenCommand.class,
-        SendFileCommand.class, ReceiveFilesCommand.class,
+        SendFileCommand.class, ReceiveFilesCommand.class, RecordCommand.class,
         BridgeCommand.class, KeygenCommand.class, BenchCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (reason on standard error)", "2:bad arguments", "3:ttl spent",

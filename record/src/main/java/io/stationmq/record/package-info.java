@@ -1,0 +1,8 @@
+/**
+ * Recording streams and keyed messages to HDF5 files: {@link io.stationmq.record.Recorder}
+ * attaches to a NetNode or a Station, journals what it receives (crash-safe, flushed every
+ * second) and turns the journal into one HDF5 file on close, or after a crash with {@link
+ * io.stationmq.record.Recorder#recover}. Start with {@code Recorder}; the file layout is in the
+ * README's "Recording" section.
+ */
+package io.stationmq.record;
