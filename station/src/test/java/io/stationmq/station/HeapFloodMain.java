@@ -90,12 +90,20 @@ public final class HeapFloodMain {
           failed++;
         }
       }
+      // Every queued flood message is handled or counted as dropped somewhere; wait until the
+      // last ones in flight have settled (bounded), so the test can check the sum exactly.
+      long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (floodHandled.get() + s.stats().dropped() + consumer.stats().dropped() + producer.stats().dropped() < queued
+          && System.nanoTime() < settle) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // polling, with the deadline above
+      }
       long lost = succeededValues.stream().filter(v -> !handled.containsKey(v)).count();
       long twice = handled.values().stream().filter(c -> c > 1).count();
       System.out.println("result unconfirmedQueued=" + queued + " unconfirmedDropped=" + dropped
           + " floodHandled=" + floodHandled.get() + " confirmed=" + confirmed.size() + " succeeded=" + succeeded
           + " failed=" + failed + " lost=" + lost + " twice=" + twice + " maxHeapAfterGcMb=" + maxHeap / (1 << 20)
-          + " stationDropped=" + s.stats().dropped());
+          + " stationDropped=" + s.stats().dropped() + " consumerDropped=" + consumer.stats().dropped()
+          + " producerDropped=" + producer.stats().dropped());
       System.out.flush();
     }
   }

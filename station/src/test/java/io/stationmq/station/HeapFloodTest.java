@@ -62,10 +62,16 @@ class HeapFloodTest {
       assertEquals(0, r.get("twice"), "none handled twice: " + result);
       assertEquals(r.get("confirmed"), r.get("succeeded"), "every confirmed message got through: " + result);
       assertTrue(r.get("maxHeapAfterGcMb") < 200, "heap after GC stayed bounded: " + result);
-      // What did not reach the consumer is counted: by the producer (its send said so) or by the
-      // Station (its write to the slow consumer waited past sendTimeout). The producer hears
-      // only of the first kind; see the README's "One slow peer costs only itself".
-      assertTrue(r.get("unconfirmedDropped") + r.get("stationDropped") > 0, "drops are counted: " + result);
+      // What did not reach the consumer is counted: by the producer (its send said so, or its
+      // socket thread could not hand it on), by the Station (its write to the slow consumer waited past sendTimeout) or by the consumer. How
+      // much is dropped depends on how fast this machine lets the producer run (on a loaded one,
+      // nothing may be); that every queued message is handled or counted does not. The Station's
+      // count also holds its other dropped writes (a confirmed message's attempt, later repeated),
+      // so the sum may exceed what was queued, never fall short of it.
+      assertTrue(r.get("floodHandled") <= r.get("unconfirmedQueued"), "nothing handled that was not sent: " + result);
+      assertTrue(r.get("floodHandled") + r.get("stationDropped") + r.get("consumerDropped") + r.get("producerDropped")
+          >= r.get("unconfirmedQueued"),
+          "every queued flood message handled or counted as dropped: " + result);
     } finally {
       p.destroyForcibly();
     }

@@ -64,9 +64,13 @@ class UpstreamConnectTest {
     return closer.track(b.build());
   }
 
+  /**
+   * A node whose HELLO timeout is the whole wait: on a loaded machine a Station can take longer
+   * than the default second to answer, and the node would take it for a Python station.
+   */
   private NetNode node(String id, int port, String upstreamId, EndpointListener listener) {
     return closer.track(NetNode.builder().id(id).upstream("127.0.0.1", port, upstreamId)
-        .options(EndpointOptions.builder().listener(listener).build()).build());
+        .options(EndpointOptions.builder().listener(listener).helloTimeout(WAIT).build()).build());
   }
 
   @Test
