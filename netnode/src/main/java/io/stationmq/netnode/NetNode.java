@@ -36,8 +36,8 @@ public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
 
-  private NetNode(Engine engine, String upstreamId) {
-    super(engine);
+  private NetNode(Engine engine, String upstreamId, StateService state) {
+    super(engine, state);
     this.upstreamId = upstreamId;
   }
 
@@ -197,9 +197,10 @@ public final class NetNode extends EndpointBase {
      */
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
-      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          effectiveOptions(), "stationmq-node-" + id);
-      return new NetNode(new Engine(config), upstreamId);
+      StateService state = stateService(false);
+      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, state.withListens(listens),
+          fallback, state.withUpstreamHook(effectiveOptions()), "stationmq-node-" + id);
+      return new NetNode(new Engine(config), upstreamId, state);
     }
   }
 }

@@ -69,15 +69,15 @@ public final class Station extends EndpointBase {
   private final AdminGate gate;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Station(Builder b, AdminGate gate, AtomicReference<Station> self) {
-    super(new Engine(config(b, gate, self)));
+  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, StateService state) {
+    super(new Engine(config(b, gate, self, state)), state);
     this.bindAddress = b.bindAddress;
     this.upstreamId = b.upstreamId;
     this.gate = gate;
     self.set(this);
   }
 
-  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self) {
+  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self, StateService state) {
     Map<String, Listen> listens = new LinkedHashMap<>();
     listens.put(Keys.KILL, message -> {
       while (self.get() == null) { // a KILL in the microseconds before the constructor returned
@@ -87,8 +87,8 @@ public final class Station extends EndpointBase {
     });
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
-    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, listens, b.fallback,
-        b.effectiveOptions(), "stationmq-station-" + b.id, gate);
+    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, state.withListens(listens), b.fallback,
+        state.withUpstreamHook(b.effectiveOptions()), "stationmq-station-" + b.id, gate);
   }
 
   /** A builder; {@code id} is required. */
@@ -218,7 +218,8 @@ public final class Station extends EndpointBase {
       if (id == null || id.isEmpty()) {
         throw new IllegalArgumentException("id is required");
       }
-      return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>());
+      return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>(),
+          stateService(true));
     }
   }
 }
