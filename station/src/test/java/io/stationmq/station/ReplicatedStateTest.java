@@ -236,6 +236,25 @@ class ReplicatedStateTest {
   }
 
   @Test
+  void aSkippedSequenceNumberMakesTheStationAskTheSenderForASnapshot() throws Exception {
+    Station root = station("R", 0, null);
+    NetNode o = node("o", root);
+    o.state().put("a", 1);
+    o.state().put("b", 2);
+    awaitConverged("the root", root, List.of(o));
+    long epoch = o.request("R", "STATE_GET", Map.of("owner", "o"), JsonNode.class, WAIT).join()
+        .at("/owners/o/epoch").asLong();
+    // A change numbered 5 when the root is at 2: 3 and 4 look lost.
+    Map<String, Object> ahead = Map.of("owner", "o", "epoch", epoch, "seq", 5, "kind", "change", "key", "a", "value", 9);
+    o.sendConfirmed("R", "SMQ_STATE", ahead).join();
+    Await.until("a gap seen and a snapshot asked of o", WAIT,
+        () -> root.stateStats().gaps() == 1 && root.stateStats().snapshotsRequested() == 1);
+    o.state().put("c", 3);
+    awaitConverged("the root, after the snapshot", root, List.of(o));
+    assertEquals(1, root.state("o").get("a", Integer.class).orElseThrow(), "the change after the gap was not applied");
+  }
+
+  @Test
   void boundsAreEnforcedOnTheOwnerAndCountedOnTheStation() throws Exception {
     StateLimits limits = StateLimits.builder().maxKeysPerOwner(2).maxValueBytes(64).maxOwners(2).build();
     Station root = track(Station.builder().id("R").bindAddress("127.0.0.1").options(options()).stateLimits(limits).build());
