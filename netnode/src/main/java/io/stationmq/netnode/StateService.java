@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,7 +54,6 @@ final class StateService {
   private final CountDownLatch attached = new CountDownLatch(1);
   private final Object lock = new Object();
   private volatile EndpointBase endpoint;
-  private volatile SerialExecutor events;
 
   // Guarded by lock.
   private final long epoch;
@@ -68,7 +66,7 @@ final class StateService {
   private long subscriptions;
   private final Set<String> snapshotsPending = new HashSet<>();
 
-  private final List<Watch> watches = new CopyOnWriteArrayList<>();
+  private final StateWatchers watchers;
   private final LongAdder applied = new LongAdder();
   private final LongAdder stale = new LongAdder();
   private final LongAdder gaps = new LongAdder();
@@ -76,9 +74,6 @@ final class StateService {
   private final LongAdder sent = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder malformed = new LongAdder();
-  private final LongAdder listenerErrors = new LongAdder();
-
-  private record Watch(String pattern, StateListener listener) {}
 
   /** A subscriber's owners; {@code generation} tells a failure of an older registration from a current one. */
   private static final class Subscription {
@@ -94,6 +89,7 @@ final class StateService {
     this.clock = clock;
     this.epoch = clock.epochNanos() / 1_000; // an incarnation: later runs of the owner have larger ones
     this.table = new StateTable(limits, clock);
+    this.watchers = new StateWatchers(id, warnings);
   }
 
   /** The listens to install before the engine starts, with the application's. */
@@ -111,7 +107,7 @@ final class StateService {
 
   /** Called once the endpoint is built: registers the requests and starts the listener lane. */
   void attach(EndpointBase endpoint, java.util.concurrent.Executor workers) {
-    this.events = new SerialExecutor(workers);
+    watchers.start(workers);
     this.endpoint = endpoint;
     endpoint.provide(Keys.STATE_SNAPSHOT, this::answerSnapshot);
     if (station) {
@@ -229,7 +225,7 @@ final class StateService {
 
   void watch(String pattern, StateListener listener) {
     requireKey(pattern);
-    watches.add(new Watch(pattern, java.util.Objects.requireNonNull(listener, "listener")));
+    watchers.add(pattern, listener);
     replicate(pattern);
   }
 
@@ -309,7 +305,7 @@ final class StateService {
       case APPLIED -> {
         applied.increment();
         fanOut(body, via);
-        announce(body.owner(), changes, body.isSnapshot() ? body.seq() : -1);
+        watchers.announce(body.owner(), changes, body.isSnapshot() ? body.seq() : -1);
       }
       case STALE -> stale.increment();
       case GAP -> {
@@ -464,41 +460,8 @@ final class StateService {
     }
   }
 
-  // ---- listeners ----
-
-  /** Under lock: queues the listeners' calls, in the order applied. */
-  private void announce(String owner, List<StateChange> changes, long snapshotSeq) {
-    if (watches.isEmpty()) {
-      return;
-    }
-    for (Watch w : watches) {
-      if (!w.pattern().equals(ALL) && !w.pattern().equals(owner)) {
-        continue;
-      }
-      for (StateChange c : changes) {
-        events.execute(() -> call(() -> w.listener().changed(c)));
-      }
-      if (snapshotSeq >= 0) {
-        events.execute(() -> call(() -> w.listener().resynced(owner, snapshotSeq)));
-      }
-    }
-  }
-
-  private interface Call {
-    void run() throws Exception;
-  }
-
-  private void call(Call call) {
-    try {
-      call.run();
-    } catch (Exception | LinkageError | AssertionError e) { // a listener's failure is logged and counted
-      listenerErrors.increment();
-      warnings.warn("{}: a state listener threw: {}", id, e.toString());
-    }
-  }
-
   StateStats stats() {
     return new StateStats(applied.sum(), stale.sum(), gaps.sum(), snapshotsRequested.sum(), sent.sum(),
-        refused.sum(), malformed.sum(), listenerErrors.sum());
+        refused.sum(), malformed.sum(), watchers.errors());
   }
 }
