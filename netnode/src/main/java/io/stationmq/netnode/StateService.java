@@ -102,7 +102,7 @@ final class StateService {
   /** The options with a listener that also tells this service when the upstream (re)connects. */
   EndpointOptions withUpstreamHook(EndpointOptions options) {
     EndpointListener user = options.listener();
-    return options.toBuilder().listener(StateUpstreamHook.wrap(user, this::upstreamUp)).build();
+    return options.toBuilder().listener(new StateUpstreamHook(user, this::upstreamUp)).build();
   }
 
   /** Called once the endpoint is built: registers the requests and starts the listener lane. */
