@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "stationmq", mixinStandardHelpOptions = true, version = "stationmq 0.1.0",
     description = "Messaging between lab agents and hardware controllers over ZeroMQ, wire-compatible with autopilot.",
     subcommands = {DemoCommand.class, StationCommand.class, NodesCommand.class, KeysCommand.class, PingCommand.class,
-        StatsCommand.class, EchoCommand.class, HzCommand.class, SendCommand.class, ListenCommand.class,
+        StatsCommand.class, StateCommand.class, EchoCommand.class, HzCommand.class, SendCommand.class, ListenCommand.class,
         SendFileCommand.class, ReceiveFilesCommand.class, RecordCommand.class,
         BridgeCommand.class, KeygenCommand.class, BenchCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -38,13 +38,14 @@ class CliNetworkTest {
   private Station t;
   private Station rigA;
   private List<String> connectT;
+  private NetNode ctl1;
 
   @BeforeEach
   void startTree() {
     t = closer.track(Station.builder().id("T").bindAddress("127.0.0.1").build());
     rigA = closer.track(Station.builder().id("rig_A").bindAddress("127.0.0.1").upstream("127.0.0.1", t.port(), "T")
         .build());
-    closer.track(NetNode.builder().id("ctl_1").upstream("127.0.0.1", rigA.port(), "rig_A").listen("VALVE", valve)
+    ctl1 = closer.track(NetNode.builder().id("ctl_1").upstream("127.0.0.1", rigA.port(), "rig_A").listen("VALVE", valve)
         .build());
     awaitAlive(t, "rig_A");
     awaitAlive(rigA, "ctl_1");
@@ -132,6 +133,26 @@ class CliNetworkTest {
     assertTrue(Pattern.compile("(?m)^forwarded +\\d+$").matcher(stats.out()).find(), stats.toString());
     CliRun json = run("stats", "--json");
     assertEquals("T", new ObjectMapper().readTree(json.out()).get("id").asText(), json.toString());
+  }
+
+  @Test
+  void statePrintsANodesReplicatedStateFromTheTopStationsCache() throws Exception {
+    ctl1.state().put("valve", Map.of("open", true));
+    ctl1.state().put("temp", 21.5);
+    ctl1.state().put("temp", 22.0);
+    Await.until("T holds ctl_1's state", () -> t.state("ctl_1").seq() == 3);
+    CliRun r = run("state", "ctl_1", "--history", "5");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().startsWith("ctl_1 (seq 3)\n"), r.toString());
+    assertTrue(Pattern.compile("(?m)^  temp +22\\.0 +3 +\\d+\\.\\d s ago$").matcher(r.out()).find(), r.toString());
+    assertTrue(Pattern.compile("(?m)^  valve +\\{\"open\":true\\} +1 ").matcher(r.out()).find(), r.toString());
+    assertTrue(Pattern.compile("(?m)^    \\S+Z +21\\.5 +2 *$").matcher(r.out()).find(), "history: " + r);
+
+    CliRun nobody = run("state", "nobody");
+    assertEquals(Main.FAILURE, nobody.code(), nobody.toString());
+    assertTrue(nobody.err().contains("'T' holds no state of 'nobody'"), nobody.toString());
+    CliRun json = run("state", "*", "--json");
+    assertEquals(22.0, new ObjectMapper().readTree(json.out()).at("/owners/ctl_1/keys/temp/value").asDouble(), json.toString());
   }
 
   @Test

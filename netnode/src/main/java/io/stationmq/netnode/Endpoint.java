@@ -155,6 +155,26 @@ public interface Endpoint extends AutoCloseable {
   /** A snapshot of the counters. */
   EndpointStats stats();
 
+  // Replicated state (README, Replicated state).
+  /** The replicated state this endpoint owns; see {@link OwnState}. */
+  OwnState state();
+
+  /**
+   * A local replica of {@code owner}'s state, replicated from this endpoint's upstream Station
+   * from now on (the first call asks for it; see {@link StateReplica}). On a Station, its own
+   * table.
+   */
+  StateReplica state(String owner);
+
+  /**
+   * Calls {@code listener} with every change of {@code owner}'s state ({@code "*"}: every owner
+   * the upstream Station knows of), starting with a snapshot; see {@link StateListener}.
+   */
+  void watchState(String owner, StateListener listener);
+
+  /** A snapshot of the replicated state's counters. */
+  StateStats stateStats();
+
   /** True once {@link #close()} has been called. */
   boolean isClosed();
 

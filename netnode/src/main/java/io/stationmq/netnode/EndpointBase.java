@@ -12,9 +12,12 @@ import java.util.concurrent.CompletableFuture;
  */
 abstract class EndpointBase implements Endpoint {
   final Engine engine;
+  private final StateService state; // replicated state: a layer over this endpoint's public methods
 
-  EndpointBase(Engine engine) {
+  EndpointBase(Engine engine, StateService state) {
     this.engine = engine;
+    this.state = state;
+    state.attach(this, engine.workers());
   }
 
   @Override
@@ -80,6 +83,27 @@ abstract class EndpointBase implements Endpoint {
   @Override
   public EndpointStats stats() {
     return engine.stats();
+  }
+
+  @Override
+  public OwnState state() {
+    return new OwnState(state);
+  }
+
+  @Override
+  public StateReplica state(String owner) {
+    state.replicate(owner);
+    return new StateReplica(state, owner);
+  }
+
+  @Override
+  public void watchState(String owner, StateListener listener) {
+    state.watch(owner, listener);
+  }
+
+  @Override
+  public StateStats stateStats() {
+    return state.stats();
   }
 
   @Override

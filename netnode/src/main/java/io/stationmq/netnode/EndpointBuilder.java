@@ -17,6 +17,7 @@ abstract class EndpointBuilder<B extends EndpointBuilder<B>> {
   Listen fallback;
   EndpointOptions options = EndpointOptions.defaults();
   CurveSecurity security;
+  StateLimits stateLimits = StateLimits.defaults();
 
   EndpointBuilder() {}
 
@@ -75,6 +76,17 @@ abstract class EndpointBuilder<B extends EndpointBuilder<B>> {
   public B security(CurveSecurity security) {
     this.security = security;
     return self();
+  }
+
+  /** The bounds of replicated state, this endpoint's own and the replicas it keeps; default {@link StateLimits#defaults()}. */
+  public B stateLimits(StateLimits limits) {
+    this.stateLimits = Objects.requireNonNull(limits, "limits");
+    return self();
+  }
+
+  /** The replicated state's service for this endpoint (its listens and upstream hook go into the engine's config). */
+  StateService stateService(boolean station) {
+    return new StateService(id, station, upstreamId, stateLimits, effectiveOptions().wallClock());
   }
 
   /** The options with {@link #security} applied. */

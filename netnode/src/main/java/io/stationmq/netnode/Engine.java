@@ -193,6 +193,11 @@ final class Engine implements AutoCloseable {
     requests.provide(name, responder);
   }
 
+  /** The process's workers, for the replicated state's listener lane (StateService). */
+  java.util.concurrent.Executor workers() {
+    return runtime.workers();
+  }
+
   /** The upstream's state for other threads; null without an upstream. */
   public UpstreamWatch upstreamWatch() {
     return liveness.upstreamWatch();

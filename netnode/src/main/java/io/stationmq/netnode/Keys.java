@@ -39,6 +39,16 @@ final class Keys {
    */
   public static final String REPLY = "SMQ_REPLY";
 
+  // Replicated state (StateService; README, Replicated state).
+  /** One change or snapshot of an owner's replicated state, sent one hop (see {@link StateWire}). */
+  public static final String STATE = "SMQ_STATE";
+  /** Request: replicate an owner ({@code {"owner": ID}} or {@code "*"}); answers the snapshots. */
+  public static final String STATE_SUBSCRIBE = "SMQ_STATE_SUB";
+  /** Request: one owner's snapshot ({@code {"owner": ID}}), to repair a gap. */
+  public static final String STATE_SNAPSHOT = "SMQ_STATE_SNAP";
+  /** Request a Station answers from its last-value cache: {@code {"owner": ID or "*", "key", "history"}}. */
+  public static final String STATE_GET = "STATE_GET";
+
   /**
    * True for a key the engine or the protocol gives a meaning of its own: the ones above, and
    * every key starting with {@code SMQ_} (stationmq's, liveness included). Such a key is a

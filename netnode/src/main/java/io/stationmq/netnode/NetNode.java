@@ -36,8 +36,8 @@ public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
 
-  private NetNode(Engine engine, String upstreamId) {
-    super(engine);
+  private NetNode(Engine engine, String upstreamId, StateService state) {
+    super(engine, state);
     this.upstreamId = upstreamId;
   }
 
@@ -198,9 +198,11 @@ public final class NetNode extends EndpointBase {
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
       TopicBroker topics = new TopicBroker(id, false, upstreamId);
-      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, topics.withListens(listens),
-          fallback, topics.withEvents(effectiveOptions()), "stationmq-node-" + id);
-      NetNode node = new NetNode(new Engine(config), upstreamId);
+      StateService state = stateService(false);
+      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId,
+          topics.withListens(state.withListens(listens)), fallback,
+          topics.withEvents(state.withUpstreamHook(effectiveOptions())), "stationmq-node-" + id);
+      NetNode node = new NetNode(new Engine(config), upstreamId, state);
       node.attachTopics(topics);
       return node;
     }

@@ -69,8 +69,8 @@ public final class Station extends EndpointBase {
   private final AdminGate gate;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics) {
-    super(new Engine(config(b, gate, self, topics)));
+  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics, StateService state) {
+    super(new Engine(config(b, gate, self, topics, state)), state);
     attachTopics(topics);
     this.bindAddress = b.bindAddress;
     this.upstreamId = b.upstreamId;
@@ -78,7 +78,8 @@ public final class Station extends EndpointBase {
     self.set(this);
   }
 
-  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics) {
+  private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics,
+      StateService state) {
     Map<String, Listen> listens = new LinkedHashMap<>();
     listens.put(Keys.KILL, message -> {
       while (self.get() == null) { // a KILL in the microseconds before the constructor returned
@@ -88,8 +89,9 @@ public final class Station extends EndpointBase {
     });
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
-    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId, topics.withListens(listens), b.fallback,
-        topics.withEvents(b.effectiveOptions()), "stationmq-station-" + b.id, gate);
+    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId,
+        topics.withListens(state.withListens(listens)), b.fallback,
+        topics.withEvents(state.withUpstreamHook(b.effectiveOptions())), "stationmq-station-" + b.id, gate);
   }
 
   /** A builder; {@code id} is required. */
@@ -233,7 +235,7 @@ public final class Station extends EndpointBase {
         throw new IllegalArgumentException("id is required");
       }
       return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>(),
-          new TopicBroker(id, true, upstreamId));
+          new TopicBroker(id, true, upstreamId), stateService(true));
     }
   }
 }
