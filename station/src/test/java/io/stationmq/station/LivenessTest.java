@@ -313,8 +313,8 @@ class LivenessTest {
     CompletableFuture<DeliveryReceipt> whileDown = rig.sendConfirmed(rig.message("T", "DATA", "while down").ttl(20).build());
 
     Recorder data = new Recorder();
-    Station s2 = track(Station.builder().id("T").bindAddress("127.0.0.1").port(port).options(stationOptions.build())
-        .listen("DATA", data).build());
+    Station s2 = track(Await.rebind(() -> Station.builder().id("T").bindAddress("127.0.0.1").port(port)
+        .options(stationOptions.build()).listen("DATA", data).build()));
     assertEquals(port, s2.port());
 
     Message got = data.next(WAIT);

@@ -59,16 +59,7 @@ class ReplicatedStateTest {
     if (parent != null) {
       b.upstream("127.0.0.1", parent.port(), parent.id());
     }
-    Station[] built = new Station[1];
-    Await.until(id + " bound (a restart waits for the port to be released)", WAIT, () -> {
-      try {
-        built[0] = b.build();
-        return true;
-      } catch (IllegalStateException inUse) {
-        return false;
-      }
-    });
-    Station s = track(built[0]);
+    Station s = track(Await.rebind(b::build));
     if (parent != null) {
       Await.registered(parent, id);
     }

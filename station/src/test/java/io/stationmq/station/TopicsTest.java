@@ -51,8 +51,8 @@ class TopicsTest {
   }
 
   private Station child(String id, int port) {
-    Station s = closer.track(Station.builder().id(id).bindAddress("127.0.0.1").port(port)
-        .upstream("127.0.0.1", root.port(), root.id()).build());
+    Station s = closer.track(Await.rebind(() -> Station.builder().id(id).bindAddress("127.0.0.1").port(port)
+        .upstream("127.0.0.1", root.port(), root.id()).build()));
     Await.registered(root, id);
     return s;
   }

@@ -28,6 +28,27 @@ public final class Await {
     }
   }
 
+  /**
+   * Builds an endpoint again on a port it had before, retrying for up to 20 s while that port is in
+   * use. Test ports come from the kernel's ephemeral range, so a node reconnecting to the closed
+   * port can be given that very port as its own local port (a TCP self-connection) and hold it
+   * until its upstream link gives up on the silent connection. A Station on a fixed port outside
+   * that range, as a lab runs one, never meets this.
+   */
+  public static <T> T rebind(Supplier<T> build) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      try {
+        return build.get();
+      } catch (IllegalStateException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("already in use") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LockSupport.parkNanos(50_000_000L); // the polling interval of a deadline-bounded retry
+      }
+    }
+  }
+
   /** Waits until {@code upstream} has heard from the endpoint {@code id} (its directory lists it). */
   public static void registered(io.stationmq.netnode.Endpoint upstream, String id) {
     until(id + " registered at " + upstream.id(),
