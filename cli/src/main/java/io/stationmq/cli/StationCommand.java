@@ -10,6 +10,8 @@ import io.stationmq.metrics.PrometheusEndpoint;
 import io.stationmq.metrics.StationmqMetrics;
 import io.stationmq.netnode.Station;
 import io.stationmq.station.StationMain;
+import io.stationmq.web.RecentEvents;
+import io.stationmq.web.WebView;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
         + "refused, and per change of its upstream. A bind that fails (an address this machine does "
         + "not have, a port in use) exits 1 with the reason. --config FILE reads any option from a "
         + "properties file (port=5560, admin=ops,backup, secure=true); the command line overrides it. "
-        + "--metrics-port serves the Station's counters for Prometheus at http://ADDR:PORT/metrics.",
+        + "--metrics-port serves the Station's counters for Prometheus at http://ADDR:PORT/metrics; "
+        + "--web-port serves a live view of the network below it at http://ADDR:PORT/ (and the same metrics at /metrics).",
     footerHeading = "%nSecurity:%n",
     footer = {"Without --secure a Station has no encryption or authentication: anyone who can reach its "
         + "port can connect under any id (an admin's too), send to it and through it to every peer, "
@@ -84,11 +87,24 @@ final class StationCommand implements Callable<Integer> {
           + "and the endpoint has no authentication; 0.0.0.0 for every interface).")
   String metricsAddress;
 
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Serve a live view of the network below the Station at http://ADDR:PORT/ (0: any free port), "
+          + "with its data at /api/tree and /events and the --metrics-port counters at /metrics.")
+  Long webPort;
+
+  @Option(names = "--web-address", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+      description = "The address for --web-port (default 127.0.0.1: the view shows the network and has no "
+          + "authentication; 0.0.0.0 for every interface).")
+  String webAddress;
+
   @Override
   public Integer call() throws InterruptedException {
     Check.range(spec, "--port", port, 0, 65535);
     if (metricsPort != null) {
       Check.range(spec, "--metrics-port", metricsPort, 0, 65535);
+    }
+    if (webPort != null) {
+      Check.range(spec, "--web-port", webPort, 0, 65535);
     }
     List<String> argv = new ArrayList<>(List.of("--id", id, "--port", Long.toString(port), "--bind", bind));
     if (upstream != null) {
@@ -106,33 +122,56 @@ final class StationCommand implements Callable<Integer> {
     if (keys != null) {
       argv.addAll(List.of("--keys", keys));
     }
-    if (metricsPort == null) {
+    if (metricsPort == null && webPort == null) {
       return StationMain.run(argv.toArray(new String[0]), System.out, System.err);
     }
-    return StationMain.run(argv.toArray(new String[0]), System.out, System.err,
-        station -> serveMetrics(station, metricsAddress, metricsPort.intValue(), System.err));
+    RecentEvents events = RecentEvents.create();
+    return StationMain.run(argv.toArray(new String[0]), System.out, System.err, List.of(events),
+        station -> serve(station, events, System.err));
   }
 
-  /** The Station's and the JVM's meters served for Prometheus; closing stops serving. */
-  static AutoCloseable serveMetrics(Station station, String address, int port, PrintStream err) {
+  /**
+   * The Station's and the JVM's meters, served for Prometheus with --metrics-port, and the web
+   * view with --web-port (which serves the same registry at /metrics); closing stops serving.
+   */
+  private AutoCloseable serve(Station station, RecentEvents events, PrintStream err) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     StationmqMetrics metrics = StationmqMetrics.bind(station, registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    PrometheusEndpoint endpoint;
-    try {
-      endpoint = PrometheusEndpoint.builder(registry).address(address).port(port).beforeScrape(metrics::refresh).start();
-    } catch (RuntimeException e) {
-      registry.close();
-      throw e;
-    }
-    err.println("stationmq station: metrics at " + endpoint.url());
-    return () -> {
-      endpoint.close();
+    List<AutoCloseable> open = new ArrayList<>();
+    AutoCloseable all = () -> {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
       metrics.unbind();
       registry.close();
     };
+    try {
+      if (metricsPort != null) {
+        PrometheusEndpoint endpoint = PrometheusEndpoint.builder(registry).address(metricsAddress)
+            .port(metricsPort.intValue()).beforeScrape(metrics::refresh).start();
+        open.add(endpoint);
+        err.println("stationmq station: metrics at " + endpoint.url());
+      }
+      if (webPort != null) {
+        WebView web = WebView.builder(station).bind(webAddress, webPort.intValue()).events(events).metrics(() -> {
+          metrics.refresh();
+          return registry.scrape();
+        }).start();
+        open.add(web);
+        err.println("stationmq station: web view at " + web.url() + " (metrics at " + web.url() + "metrics)");
+      }
+    } catch (RuntimeException e) {
+      try {
+        all.close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return all;
   }
 }

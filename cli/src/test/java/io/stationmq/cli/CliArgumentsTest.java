@@ -54,6 +54,8 @@ class CliArgumentsTest {
     assertBad("--rate must be 1..100000, got 0", "demo", "--rate", "0");
     assertBad("--nodes must be 1..50, got 51", "demo", "--nodes", "51");
     assertBad("--duration must be 1..86400, got 0", "demo", "--duration", "0");
+    assertBad("--web-port must be 0..65535, got 70000", "demo", "--web-port", "70000");
+    assertBad("--web-port must be 0..65535, got -1", "station", "--id", "T", "--port", "0", "--web-port", "-1");
     String connect = "127.0.0.1:" + Ports.free();
     assertBad("--timeout must be more than 0 and at most 86400 seconds, got -1",
         "send", "--connect", connect, "--upstream-id", "T", "--to", "x", "--key", "K", "--timeout", "-1");

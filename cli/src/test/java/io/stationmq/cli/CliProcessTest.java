@@ -159,8 +159,9 @@ class CliProcessTest {
     Result help = run("--help");
     assertEquals(0, help.code());
     assertTrue(help.stdout().contains("demo") && help.stdout().contains("listen"), help.stdout());
-    Result demo = run("demo", "--duration", "3", "--rate", "200");
+    Result demo = run("demo", "--duration", "3", "--rate", "200", "--web-port", "0");
     assertEquals(0, demo.code(), demo.stdout() + demo.stderr());
     assertTrue(demo.stdout().contains("result: OK, nothing lost"), demo.stdout());
+    assertTrue(demo.stdout().contains("stationmq demo: web view at http://127.0.0.1:"), demo.stdout());
   }
 }

@@ -27,17 +27,20 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code station} run as a service: options from {@code --config FILE} with the command line
- * overriding them, and the Prometheus endpoint of {@code --metrics-port}, in a child process
- * scraped over HTTP.
+ * overriding them, the Prometheus endpoint of {@code --metrics-port} and the web view of {@code
+ * --web-port}, in a child process read over HTTP.
  */
 @Tag("process")
 @Timeout(90)
 class CliStationServiceTest {
   private static final Pattern LISTENING = Pattern.compile("listening on tcp://([^:]+):(\\d+) as (\\S+)");
   private static final Pattern METRICS = Pattern.compile("stationmq station: metrics at (http://\\S+)");
+  private static final Pattern WEB = Pattern.compile("stationmq station: web view at (http://\\S+) .*");
   private Process child;
 
   @TempDir
@@ -131,7 +134,43 @@ class CliStationServiceTest {
   }
 
   @Test
-  void aMetricsPortInUseExitsOneSayingSo() throws Exception {
+  void aStationServesItsWebViewWithTheMetricsOnOnePort() throws Exception {
+    List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "station", "--id", "W", "--port", "0",
+        "--bind", "127.0.0.1", "--metrics-port", "0", "--web-port", "0");
+    Process p = new ProcessBuilder(cmd).start();
+    child = p;
+    BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+    String metrics = null;
+    String web = null;
+    StringBuilder stderr = new StringBuilder();
+    for (String line = CliProcessTest.readLine(err); line != null && web == null; line = web == null ? CliProcessTest.readLine(err) : null) {
+      stderr.append(line).append('\n');
+      Matcher m = METRICS.matcher(line);
+      Matcher w = WEB.matcher(line);
+      metrics = m.matches() ? m.group(1) : metrics;
+      web = w.matches() ? w.group(1) : web;
+    }
+    assertTrue(metrics != null && web != null && web.startsWith("http://127.0.0.1:"), "both URLs on standard error: " + stderr);
+    HttpClient http = HttpClient.newHttpClient();
+    for (String url : List.of(metrics, web + "metrics")) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), url);
+      assertTrue(r.body().contains("stationmq_received_total{endpoint=\"W\"}"), url + ": " + r.body());
+    }
+    HttpResponse<String> tree = http.send(HttpRequest.newBuilder(URI.create(web + "api/tree")).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, tree.statusCode());
+    assertTrue(tree.body().startsWith("{\"station\":\"W\""), tree.body());
+    p.destroy();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
+    assertEquals(0, p.exitValue());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"--metrics-port, metrics", "--web-port, the web view"})
+  void aPortInUseExitsOneSayingSo(String option, String what) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       PrintStream oldOut = System.out;
@@ -141,7 +180,7 @@ class CliStationServiceTest {
       try {
         System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-        r = CliRun.of("station", "--id", "T", "--port", "0", "--bind", "127.0.0.1", "--metrics-port", Integer.toString(port));
+        r = CliRun.of("station", "--id", "T", "--port", "0", "--bind", "127.0.0.1", option, Integer.toString(port));
       } finally {
         System.setOut(oldOut);
         System.setErr(oldErr);
@@ -149,7 +188,7 @@ class CliStationServiceTest {
       String err = errBytes.toString(StandardCharsets.UTF_8);
       assertEquals(Main.FAILURE, r.code(), r + err);
       assertEquals(1, err.strip().lines().count(), "one line: " + err);
-      assertTrue(err.startsWith("stationmq station: cannot serve metrics on 127.0.0.1:" + port + ": "), err);
+      assertTrue(err.startsWith("stationmq station: cannot serve " + what + " on 127.0.0.1:" + port + ": "), err);
       assertTrue(err.contains("in use"), err);
     }
   }

@@ -1,6 +1,7 @@
 package io.stationmq.examples;
 
 import io.stationmq.netnode.DeliveryReceipt;
+import io.stationmq.netnode.EndpointListener;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.EndpointStats;
 import io.stationmq.netnode.NetNode;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * The demo a new user runs first: a real rig topology on loopback, in one process.
@@ -74,6 +76,8 @@ public final class Demo {
   private final Settings settings;
   private final PrintStream out;
   private final boolean live;
+  private final EndpointListener terminalListener;
+  private final Function<Station, ? extends AutoCloseable> beside;
   private final List<AutoCloseable> open = new ArrayList<>();
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> states = new ConcurrentHashMap<>();
@@ -88,15 +92,28 @@ public final class Demo {
   private final AtomicLong failed = new AtomicLong();
   private Station terminal;
 
-  private Demo(Settings settings, PrintStream out, boolean live) {
+  private Demo(Settings settings, PrintStream out, boolean live, EndpointListener terminalListener,
+      Function<Station, ? extends AutoCloseable> beside) {
     this.settings = settings;
     this.out = out;
     this.live = live;
+    this.terminalListener = terminalListener;
+    this.beside = beside;
   }
 
   /** Runs the demo, printing status and the summary to {@code out}; {@code live} redraws one status line. */
   public static Report run(Settings settings, PrintStream out, boolean live) {
-    Demo demo = new Demo(settings, out, live);
+    return run(settings, out, live, EndpointListener.NONE, terminal -> () -> { });
+  }
+
+  /**
+   * Like {@link #run(Settings, PrintStream, boolean)}, with {@code terminalListener} as the
+   * terminal Station's listener, and {@code beside} started with the terminal once every
+   * endpoint is up (the command line's web view) and closed before them.
+   */
+  public static Report run(Settings settings, PrintStream out, boolean live, EndpointListener terminalListener,
+      Function<Station, ? extends AutoCloseable> beside) {
+    Demo demo = new Demo(settings, out, live, terminalListener, beside);
     try {
       return demo.runTopology();
     } finally {
@@ -106,7 +123,8 @@ public final class Demo {
 
   private Report runTopology() {
     EndpointOptions options = EndpointOptions.builder().workers(2).build();
-    terminal = track(Station.builder().id("T").bindAddress("127.0.0.1").options(options).build());
+    terminal = track(Station.builder().id("T").bindAddress("127.0.0.1")
+        .options(options.toBuilder().listener(terminalListener).build()).build());
     terminal.onBatch("SENSOR", batch -> received.computeIfAbsent(String.valueOf(batch.headers().get("pilot")),
         k -> new LongAdder()).add(batch.size()));
     terminal.on("STATE", m -> states.computeIfAbsent(m.sender(), k -> new LongAdder()).increment());
@@ -118,6 +136,7 @@ public final class Demo {
         startController(r, rig + "_ctrl_" + i, options);
       }
     }
+    track(beside.apply(terminal));
     out.printf("stationmq demo: terminal T on %s, rigs %s, %d controllers streaming %d Hz each, for %d s%n",
         terminal.endpoint(), String.join(" and ", RIGS), controllers.size(), settings.rateHz(), settings.duration().toSeconds());
     controllers.forEach(c -> command(c, "START"));

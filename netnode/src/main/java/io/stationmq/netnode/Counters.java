@@ -30,6 +30,8 @@ final class Counters {
   final LongAdder storeFailures = new LongAdder();
   final LongAdder droppedDownstream = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
+  /** Messages for the listens per key ({@link Endpoint#receivedByKey()}). */
+  final KeyCounts byKey = new KeyCounts();
 
   EndpointStats snapshot() {
     return new EndpointStats(

@@ -206,6 +206,7 @@ final class Dispatcher {
       handleStream(m);
       return;
     }
+    counters.byKey.count(m.key());
     BatchListen batchListen = listens.containsKey(m.key()) ? null : batchListens.get(m.key());
     if (batchListen != null) {
       callBatch(batchListen, m, m.key(), Map.of(), List.of(m.valueNode()));
@@ -236,6 +237,7 @@ final class Dispatcher {
     }
     JsonNode headers = m.valueField("headers");
     countBatch(m, key, payload.size());
+    counters.byKey.count(key);
     boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
     BatchListen batchListen = listens.containsKey(key) ? null : batchListens.get(key);
     if (batchListen != null) {

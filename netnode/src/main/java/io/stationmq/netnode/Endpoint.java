@@ -4,6 +4,7 @@ import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -48,6 +49,14 @@ public interface Endpoint extends AutoCloseable {
 
   /** What this endpoint has received of each stream, with lost batches counted. */
   List<ReceivedStream> receivedStreams();
+
+  /**
+   * Messages handed to this endpoint's listens so far, per key (a {@code STREAM} batch counted
+   * once, under its inner key; messages with no listen included), in key order: a snapshot.
+   * Forwarded messages are not counted (a Station does not read their bodies). At most 1,000
+   * keys are counted apart; the rest add to an entry {@code "(other keys)"}.
+   */
+  Map<String, Long> receivedByKey();
 
   /**
    * A builder for a message from this endpoint, with a fresh id, this endpoint as sender, and

@@ -3,6 +3,7 @@ package io.stationmq.netnode;
 import io.stationmq.message.Message;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,6 +44,11 @@ abstract class EndpointBase implements Endpoint {
   @Override
   public List<ReceivedStream> receivedStreams() {
     return engine.receivedStreams();
+  }
+
+  @Override
+  public Map<String, Long> receivedByKey() {
+    return engine.receivedByKey();
   }
 
   @Override

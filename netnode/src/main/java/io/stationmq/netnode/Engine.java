@@ -148,6 +148,11 @@ final class Engine implements AutoCloseable {
     return dispatcher.receivedStreams();
   }
 
+  /** See {@link io.stationmq.netnode.Endpoint#receivedByKey}. */
+  public Map<String, Long> receivedByKey() {
+    return counters.byKey.snapshot();
+  }
+
   /** See {@link io.stationmq.netnode.Endpoint#off}. */
   public void off(String key) {
     dispatcher.off(key);

@@ -3,6 +3,7 @@ package io.stationmq.station;
 import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
 import io.stationmq.netnode.Station;
+import io.stationmq.netnode.EndpointListener;
 import io.stationmq.netnode.EndpointOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -209,6 +210,16 @@ public final class StationMain {
    */
   public static int run(String[] argv, PrintStream out, PrintStream err,
       Function<Station, ? extends AutoCloseable> beside) throws InterruptedException {
+    return run(argv, out, err, List.of(), beside);
+  }
+
+  /**
+   * Like {@link #run(String[], PrintStream, PrintStream, Function)}, with {@code listeners} told
+   * the Station's events too (the command line's web view keeps its recent warnings), after the
+   * lines this prints.
+   */
+  public static int run(String[] argv, PrintStream out, PrintStream err, List<EndpointListener> listeners,
+      Function<Station, ? extends AutoCloseable> beside) throws InterruptedException {
     Args args;
     try {
       args = Args.parse(argv);
@@ -221,7 +232,8 @@ public final class StationMain {
     StationEvents events = new StationEvents(out, "stationmq-station-" + args.id() + "-events");
     Station station;
     try {
-      station = args.toBuilder().options(EndpointOptions.builder().listener(events).build()).build();
+      station = args.toBuilder().options(EndpointOptions.builder().listener(ListenerFanOut.of(events, listeners)).build())
+          .build();
     } catch (RuntimeException e) {
       events.close();
       err.println("stationmq station: " + e.getMessage());
