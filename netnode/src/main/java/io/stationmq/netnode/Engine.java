@@ -688,6 +688,11 @@ final class Engine implements AutoCloseable {
     public void refuseUpstream(String reason) {
       sockets.refuseUpstream();
     }
+
+    @Override
+    public void retargetUpstream(String address) { // discovery: a search picked another candidate
+      sockets.retargetUpstream(address);
+    }
   }
 
 

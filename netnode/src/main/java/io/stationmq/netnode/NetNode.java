@@ -35,10 +35,12 @@ import java.util.Objects;
 public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
+  private final UpstreamFinder finder; // discovery: null with a fixed upstream address
 
-  private NetNode(Engine engine, String upstreamId) {
+  private NetNode(Engine engine, String upstreamId, UpstreamFinder finder) {
     super(engine);
     this.upstreamId = upstreamId;
+    this.finder = finder;
   }
 
   /** A builder; {@code id} and an upstream or a router port are required. */
@@ -159,6 +161,14 @@ public final class NetNode extends EndpointBase {
     if (engine.upstreamWatch() != null) {
       engine.upstreamWatch().close();
     }
+    if (finder != null) {
+      finder.close();
+    }
+  }
+
+  /** The node's upstream search, or null with a fixed upstream address (tests). */
+  UpstreamFinder finder() {
+    return finder;
   }
 
   @Override
@@ -197,9 +207,21 @@ public final class NetNode extends EndpointBase {
      */
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
-      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId, listens, fallback,
-          effectiveOptions(), "stationmq-node-" + id);
-      return new NetNode(new Engine(config), upstreamId);
+      if (id == null || id.isEmpty()) {
+        throw new IllegalArgumentException("id is required");
+      }
+      UpstreamFinder finder = openFinder();
+      try {
+        EngineConfig config = new EngineConfig(id, false, bind,
+            finder == null ? upstreamEndpoint : finder.search().describe(), upstreamId, listens, fallback,
+            effectiveOptions(), "stationmq-node-" + id, null, finder == null ? null : finder.search());
+        return new NetNode(new Engine(config), upstreamId, finder);
+      } catch (RuntimeException e) {
+        if (finder != null) {
+          finder.close();
+        }
+        throw e;
+      }
     }
   }
 }
