@@ -75,13 +75,15 @@ final class EndpointSockets {
     }
     if (config.upstreamConnect() != null) {
       dealer = newSocket(SocketType.DEALER);
-      keys.add(loop.register(dealer.getFD(), client));
       if (upstreamAddress != null) {
         try {
           dealer.connect(upstreamAddress);
         } catch (ZMQException e) {
           throw new IllegalStateException("cannot connect to " + upstreamAddress + ": " + ZError.toString(e.getErrorCode()), e);
         }
+      }
+      keys.add(loop.register(dealer.getFD(), client));
+      if (upstreamAddress != null) {
         // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
         dealer.send(new byte[0], ZMQ.DONTWAIT);
       }
