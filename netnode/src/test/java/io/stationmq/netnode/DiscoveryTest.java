@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stationmq.netnode.testing.Await;
+import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.Recorder;
 import io.stationmq.netnode.testing.Threads;
 import java.io.IOException;
@@ -128,6 +129,22 @@ class DiscoveryTest {
       assertTrue(rig.awaitConnected(Duration.ofSeconds(20)));
       rig.sendConfirmed("S", "DATA", Map.of("via", "second")).get(10, TimeUnit.SECONDS);
       data.next();
+    }
+  }
+
+  @Test
+  void aBootstrapAddressMayBeAPythonStation() throws Exception {
+    try (RawPeer python = RawPeer.router("T");
+        NetNode rig = NetNode.builder().id("rig").upstreams(List.of("127.0.0.1:" + deadPort(), "127.0.0.1:" + python.port()), "T")
+            .options(EndpointOptions.builder().helloTimeout(Duration.ofMillis(300)).build())
+            .discovery(DiscoveryOptions.builder().attemptTime(Duration.ofSeconds(2)).build()).build()) {
+      List<byte[]> ping = python.receive(Duration.ofSeconds(20));
+      while (ping != null && ping.get(ping.size() - 1).length != 0) { // a Python station echoes the connection ping
+        ping = python.receive(Duration.ofSeconds(20));
+      }
+      python.send(ping.toArray());
+      assertTrue(rig.awaitConnected(Duration.ofSeconds(20)));
+      assertEquals(UpstreamState.LEGACY, rig.upstreamState());
     }
   }
 
