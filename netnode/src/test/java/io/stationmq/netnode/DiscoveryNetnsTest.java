@@ -33,6 +33,8 @@ class DiscoveryNetnsTest {
 
   @BeforeAll
   static void namespaces() throws Exception {
+    run("ip", "netns", "del", NS_STATION); // left by an earlier run of a process with the same pid, if any
+    run("ip", "netns", "del", NS_NODE);
     String probe = run("ip", "netns", "add", NS_STATION);
     Assumptions.assumeTrue(probe == null, "network namespaces are not allowed here (needs root with CAP_NET_ADMIN "
         + "and iproute2): " + probe);
