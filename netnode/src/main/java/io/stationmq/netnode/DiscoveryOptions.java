@@ -49,7 +49,8 @@ public final class DiscoveryOptions {
   }
 
   /**
-   * Where a Station sends its beacons: a broadcast, multicast or unicast IPv4 address; null (the
+   * Where a Station sends its beacons: a broadcast or unicast IPv4 address (listeners join no
+   * multicast group, so a multicast address reaches nobody); null (the
    * default) for the broadcast address of each IPv4 interface that is up (loopback excluded).
    */
   public String announceAddress() {
