@@ -63,6 +63,20 @@ final class StationCommand implements Callable<Integer> {
   @Option(names = "--upstream-id", paramLabel = "ID", description = "The parent Station's id.")
   String upstreamId;
 
+  @Option(names = "--discover", paramLabel = "NETWORK",
+      description = "Find the parent Station by its beacon on the LAN network NETWORK (with --upstream-id: that "
+          + "Station; without: the first that announces). With --upstream too, that address is tried after the beacons.")
+  String discover;
+
+  @Option(names = "--announce", paramLabel = "NETWORK",
+      description = "Announce this Station on the LAN network NETWORK: a UDP broadcast beacon every second, so nodes "
+          + "started with --discover NETWORK find it.")
+  String announce;
+
+  @Option(names = "--discovery-port", paramLabel = "PORT", defaultValue = "5571",
+      description = "The UDP port of discovery beacons (default: 5571).")
+  long discoveryPort;
+
   @Option(names = "--admin", paramLabel = "ID", split = ",",
       description = "An id allowed to KILL this Station when connected to it directly (repeatable, or comma-separated).")
   List<String> admins = new ArrayList<>();
@@ -113,6 +127,14 @@ final class StationCommand implements Callable<Integer> {
     if (upstreamId != null) {
       argv.addAll(List.of("--upstream-id", upstreamId));
     }
+    if (discover != null) {
+      argv.addAll(List.of("--discover", discover));
+    }
+    if (announce != null) {
+      argv.addAll(List.of("--announce", announce));
+    }
+    Check.range(spec, "--discovery-port", discoveryPort, 1, 65535);
+    argv.addAll(List.of("--discovery-port", Long.toString(discoveryPort)));
     for (String admin : admins) {
       argv.addAll(List.of("--admin", admin));
     }

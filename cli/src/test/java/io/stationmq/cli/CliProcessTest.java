@@ -9,14 +9,19 @@ import io.stationmq.netnode.testing.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,6 +89,44 @@ class CliProcessTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "command finished: " + args[0]);
     return new Result(p.exitValue(), out, new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@code station --announce}, a second {@code station --discover} under it and {@code nodes
+   * --discover}: beacons go to each interface's broadcast address, so this needs an IPv4
+   * interface with one (loopback has none).
+   */
+  @Test
+  void stationsAnnounceAndDiscoverAndNodesFindsThem() throws Exception {
+    Assumptions.assumeTrue(hasBroadcastInterface(), "no IPv4 interface with a broadcast address is up here: "
+        + "discovery by broadcast cannot be tried");
+    String beaconPort;
+    try (DatagramSocket free = new DatagramSocket(0)) {
+      beaconPort = Integer.toString(free.getLocalPort());
+    }
+    Process top = start("station", "--id", "D", "--port", "0", "--announce", "labA", "--discovery-port", beaconPort);
+    assertTrue(LISTENING.matcher(String.valueOf(readLine(stdout(top)))).matches(), "the station starts");
+    Process under = start("station", "--id", "R", "--port", "0", "--bind", "127.0.0.1", "--discover", "labA",
+        "--upstream-id", "D", "--discovery-port", beaconPort);
+    BufferedReader underOut = stdout(under);
+    assertTrue(LISTENING.matcher(String.valueOf(readLine(underOut))).matches(), "the second station starts");
+    String line = "";
+    while (!line.contains("upstream D CONNECTED")) {
+      line = String.valueOf(readLine(underOut));
+    }
+    Result nodes = run("nodes", "--discover", "labA", "--discovery-port", beaconPort, "--connect-timeout", "20");
+    assertEquals(0, nodes.code(), nodes.stderr());
+    assertTrue(nodes.stdout().lines().anyMatch(l -> l.matches("D +station .*")), nodes.stdout());
+    assertTrue(nodes.stdout().lines().anyMatch(l -> l.matches("  R +station +ALIVE .*")), nodes.stdout());
+  }
+
+  private static boolean hasBroadcastInterface() throws SocketException {
+    for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (ni.isUp() && !ni.isLoopback() && ni.getInterfaceAddresses().stream().anyMatch(a -> a.getBroadcast() != null)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

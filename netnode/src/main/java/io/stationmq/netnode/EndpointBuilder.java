@@ -1,6 +1,8 @@
 package io.stationmq.netnode;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,6 +20,9 @@ abstract class EndpointBuilder<B extends EndpointBuilder<B>> {
   EndpointOptions options = EndpointOptions.defaults();
   CurveSecurity security;
   StateLimits stateLimits = StateLimits.defaults();
+  String discoverNetwork;
+  List<String> bootstrap = List.of();
+  DiscoveryOptions discovery = DiscoveryOptions.defaults();
 
   EndpointBuilder() {}
 
@@ -45,6 +50,77 @@ abstract class EndpointBuilder<B extends EndpointBuilder<B>> {
     this.upstreamEndpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.upstreamId = Objects.requireNonNull(upstreamId, "upstreamId");
     return self();
+  }
+
+  /**
+   * Finds the upstream Station {@code stationId} on the LAN by its beacons on the network
+   * {@code networkName} (see {@link Station.Builder#announce(String)} and README, Discovery)
+   * instead of a configured address, and again whenever it is lost (a restarted Station on
+   * another port is found by its new beacons). Combines with {@link #upstreams}: beacons are
+   * tried first, then the bootstrap addresses. Not with {@link #upstream}.
+   */
+  public B discover(String networkName, String stationId) {
+    this.discoverNetwork = Beacon.checkNetwork(networkName);
+    if (stationId == null || stationId.isEmpty()) {
+      throw new IllegalArgumentException("station id must be non-empty");
+    }
+    this.upstreamId = stationId;
+    return self();
+  }
+
+  /**
+   * As {@link #discover(String, String)} for the first Station that announces {@code
+   * networkName}: building waits up to {@link DiscoveryOptions#firstBeaconWait()} for its
+   * beacon, and fails with {@link IllegalStateException} when none comes.
+   */
+  public B discover(String networkName) {
+    this.discoverNetwork = Beacon.checkNetwork(networkName);
+    return self();
+  }
+
+  /** Discovery settings (port, intervals, backoff); default {@link DiscoveryOptions#defaults()}. */
+  public B discovery(DiscoveryOptions options) {
+    this.discovery = Objects.requireNonNull(options, "options");
+    return self();
+  }
+
+  /**
+   * Bootstrap addresses of the upstream Station {@code upstreamId} ({@code host:port} or
+   * {@code tcp://host:port}), tried in order, each for {@link DiscoveryOptions#attemptTime()}
+   * until one answers HELLO. When none answers, one alert (a WARN line and {@link
+   * EndpointListener#upstreamNotFound}), then the list again after a backoff (1 s doubling to
+   * {@link DiscoveryOptions#maxBackoff()}); after losing the upstream, the list from the top.
+   */
+  public B upstreams(List<String> addresses, String upstreamId) {
+    List<String> list = new ArrayList<>();
+    for (String a : addresses) {
+      list.add(UpstreamFinder.endpoint(a));
+    }
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("give at least one bootstrap address");
+    }
+    if (upstreamId == null || upstreamId.isEmpty()) {
+      throw new IllegalArgumentException("upstreamId must be non-empty");
+    }
+    this.bootstrap = List.copyOf(list);
+    this.upstreamId = upstreamId;
+    return self();
+  }
+
+  /**
+   * Starts the upstream search when {@link #discover} or {@link #upstreams} was given (null
+   * otherwise), resolving {@link #upstreamId} from the first beacon when it is missing.
+   */
+  UpstreamFinder openFinder() {
+    if (discoverNetwork == null && bootstrap.isEmpty()) {
+      return null;
+    }
+    if (upstreamEndpoint != null) {
+      throw new IllegalArgumentException("give either upstream(...) or discover/upstreams(...), not both");
+    }
+    UpstreamFinder finder = UpstreamFinder.open(discoverNetwork, upstreamId, bootstrap, discovery);
+    upstreamId = finder.upstreamId();
+    return finder;
   }
 
   /**

@@ -75,6 +75,13 @@ public interface EndpointListener {
   default void upstreamRefused(String upstreamId, String reason) {}
 
   /**
+   * An endpoint that searches for its upstream (discovery, bootstrap addresses) tried every
+   * candidate and none answered; {@code reason} says what was tried. Once per failure: it keeps
+   * searching (with backoff) and says so again only after an upstream answered in between.
+   */
+  default void upstreamNotFound(String upstreamId, String reason) {}
+
+  /**
    * This endpoint's standing with its upstream changed (see {@link UpstreamState}): called on
    * every change, so it alone tells when the upstream comes and goes. {@code reason} says why,
    * for instance which id the Station at the address has ({@link UpstreamState#WRONG_ID}).

@@ -36,6 +36,7 @@ final class EndpointSockets {
   private ZMQ.Socket dealer;
   private String routerPeerAddress;
   private boolean upstreamRefused;
+  private String upstreamAddress; // where the DEALER connects now; null while a search has found nothing
 
   EndpointSockets(EngineConfig config, Counters counters, RateLimitedLog warnings, ZContext sharedContext) {
     this.config = config;
@@ -44,6 +45,7 @@ final class EndpointSockets {
     this.counters = counters;
     this.warnings = warnings;
     this.sharedContext = sharedContext;
+    this.upstreamAddress = config.search() == null ? config.upstreamConnect() : null;
   }
 
   /**
@@ -73,14 +75,18 @@ final class EndpointSockets {
     }
     if (config.upstreamConnect() != null) {
       dealer = newSocket(SocketType.DEALER);
-      try {
-        dealer.connect(config.upstreamConnect());
-      } catch (ZMQException e) {
-        throw new IllegalStateException("cannot connect to " + config.upstreamConnect() + ": " + ZError.toString(e.getErrorCode()), e);
+      if (upstreamAddress != null) {
+        try {
+          dealer.connect(upstreamAddress);
+        } catch (ZMQException e) {
+          throw new IllegalStateException("cannot connect to " + upstreamAddress + ": " + ZError.toString(e.getErrorCode()), e);
+        }
       }
       keys.add(loop.register(dealer.getFD(), client));
-      // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
-      dealer.send(new byte[0], ZMQ.DONTWAIT);
+      if (upstreamAddress != null) {
+        // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
+        dealer.send(new byte[0], ZMQ.DONTWAIT);
+      }
     }
   }
 
@@ -209,18 +215,39 @@ final class EndpointSockets {
 
   /** Connects upstream again and pings, so the upstream registers this endpoint anew. */
   void reconnectUpstream() {
+    if (upstreamRefused || upstreamAddress == null) {
+      return;
+    }
+    dealer.disconnect(upstreamAddress);
+    dealer.connect(upstreamAddress);
+    dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
+  }
+
+  /** Connects upstream to {@code address} instead (a search found another candidate), and pings. */
+  void retargetUpstream(String address) {
     if (upstreamRefused) {
       return;
     }
-    dealer.disconnect(config.upstreamConnect());
-    dealer.connect(config.upstreamConnect());
-    dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
+    if (upstreamAddress != null) {
+      dealer.disconnect(upstreamAddress);
+    }
+    try {
+      dealer.connect(address);
+    } catch (ZMQException e) {
+      warnings.warn("{}: cannot connect to upstream candidate {}: {}", id, address, ZError.toString(e.getErrorCode()));
+      upstreamAddress = null;
+      return;
+    }
+    upstreamAddress = address;
+    dealer.send(new byte[0], ZMQ.DONTWAIT);
   }
 
   /** The upstream refused this endpoint: disconnect, and write nothing more upstream. */
   void refuseUpstream() {
     upstreamRefused = true;
-    dealer.disconnect(config.upstreamConnect());
+    if (upstreamAddress != null) {
+      dealer.disconnect(upstreamAddress);
+    }
   }
 
   boolean upstreamRefused() {

@@ -4,6 +4,7 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageIds;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

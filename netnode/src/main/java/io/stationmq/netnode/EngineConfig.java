@@ -15,6 +15,8 @@ import java.util.Map;
  * @param options engine settings
  * @param threadPrefix prefix of every thread's name, e.g. {@code stationmq-node-rig1}
  * @param gate who may send admin-only keys (a Station's), or null when every key is open
+ * @param search how to find the upstream when it has no fixed address (discovery, bootstrap
+ *     addresses), or null; {@code upstreamConnect} then only describes the search
  */
 record EngineConfig(
     String id,
@@ -26,12 +28,13 @@ record EngineConfig(
     Listen fallback,
     EndpointOptions options,
     String threadPrefix,
-    AdminGate gate) {
+    AdminGate gate,
+    UpstreamSearch search) {
 
   /** A configuration without an admin gate. */
   public EngineConfig(String id, boolean forwarding, String routerBind, String upstreamConnect, String upstreamId,
       Map<String, Listen> listens, Listen fallback, EndpointOptions options, String threadPrefix) {
-    this(id, forwarding, routerBind, upstreamConnect, upstreamId, listens, fallback, options, threadPrefix, null);
+    this(id, forwarding, routerBind, upstreamConnect, upstreamId, listens, fallback, options, threadPrefix, null, null);
   }
 
   /** Validates the combination. */

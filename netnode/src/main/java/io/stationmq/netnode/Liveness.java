@@ -34,6 +34,9 @@ final class Liveness {
     this.upstream = config.upstreamId() == null ? null
         : new UpstreamLink(config.id(), role, config.upstreamId(), config.upstreamConnect(), interval, tolerance,
             config.options().helloTimeout().toNanos(), notifier::run, ids, wire, listens);
+    if (upstream != null && config.search() != null) { // discovery: the address comes from a search
+      upstream.locate(new UpstreamLocator(config.id(), config.upstreamId(), config.search(), notifier::run));
+    }
     if (upstream != null && clock != null) {
       upstream.heartbeatClock(clock::offset); // the Station's directory shows each node's offset
     }

@@ -35,10 +35,12 @@ import java.util.Objects;
 public final class NetNode extends EndpointBase {
   private final String upstreamId;
   private final List<SampleStream> streams = new ArrayList<>();
+  private final UpstreamFinder finder; // discovery: null with a fixed upstream address
 
-  private NetNode(Engine engine, String upstreamId, StateService state) {
+  private NetNode(Engine engine, String upstreamId, StateService state, UpstreamFinder finder) {
     super(engine, state);
     this.upstreamId = upstreamId;
+    this.finder = finder;
   }
 
   /** A builder; {@code id} and an upstream or a router port are required. */
@@ -159,6 +161,14 @@ public final class NetNode extends EndpointBase {
     if (engine.upstreamWatch() != null) {
       engine.upstreamWatch().close();
     }
+    if (finder != null) {
+      finder.close();
+    }
+  }
+
+  /** The node's upstream search, or null with a fixed upstream address (tests). */
+  UpstreamFinder finder() {
+    return finder;
   }
 
   @Override
@@ -197,14 +207,27 @@ public final class NetNode extends EndpointBase {
      */
     public NetNode build() {
       String bind = routerPort < 0 ? null : "tcp://" + routerAddress + ":" + (routerPort == 0 ? "*" : routerPort);
-      TopicBroker topics = new TopicBroker(id, false, upstreamId);
-      StateService state = stateService(false);
-      EngineConfig config = new EngineConfig(id, false, bind, upstreamEndpoint, upstreamId,
-          topics.withListens(state.withListens(listens)), fallback,
-          topics.withEvents(state.withUpstreamHook(effectiveOptions())), "stationmq-node-" + id);
-      NetNode node = new NetNode(new Engine(config), upstreamId, state);
-      node.attachTopics(topics);
-      return node;
+      if (id == null || id.isEmpty()) {
+        throw new IllegalArgumentException("id is required");
+      }
+      UpstreamFinder finder = openFinder();
+      try {
+        TopicBroker topics = new TopicBroker(id, false, upstreamId);
+        StateService state = stateService(false);
+        EngineConfig config = new EngineConfig(id, false, bind,
+            finder == null ? upstreamEndpoint : finder.search().describe(), upstreamId,
+            topics.withListens(state.withListens(listens)), fallback,
+            topics.withEvents(state.withUpstreamHook(effectiveOptions())), "stationmq-node-" + id, null,
+            finder == null ? null : finder.search());
+        NetNode node = new NetNode(new Engine(config), upstreamId, state, finder);
+        node.attachTopics(topics);
+        return node;
+      } catch (RuntimeException e) {
+        if (finder != null) {
+          finder.close();
+        }
+        throw e;
+      }
     }
   }
 }

@@ -218,4 +218,9 @@ final class SocketWrites implements Routes.Wire, Intake.Wire, Delivery.Wire, Liv
   public void refuseUpstream(String reason) {
     sockets.refuseUpstream();
   }
+
+  @Override
+  public void retargetUpstream(String address) { // discovery: a search picked another candidate
+    sockets.retargetUpstream(address);
+  }
 }

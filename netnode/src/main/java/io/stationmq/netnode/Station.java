@@ -68,18 +68,33 @@ public final class Station extends EndpointBase {
   private final String upstreamId;
   private final AdminGate gate;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final UpstreamFinder finder; // discovery of the parent: null with a fixed address
+  private final BeaconSender announcer; // null unless announcing
 
-  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics, StateService state) {
-    super(new Engine(config(b, gate, self, topics, state)), state);
+  private Station(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics, StateService state,
+      UpstreamFinder finder) {
+    super(new Engine(config(b, gate, self, topics, state, finder)), state);
     attachTopics(topics);
     this.bindAddress = b.bindAddress;
     this.upstreamId = b.upstreamId;
     this.gate = gate;
+    this.finder = finder;
     self.set(this);
+    BeaconSender sender = null;
+    if (b.announceNetwork != null) {
+      try {
+        String host = bindAddress.equals("*") || bindAddress.equals("0.0.0.0") ? "" : bindAddress;
+        sender = new BeaconSender(new Beacon(b.announceNetwork, id(), host, port()), b.announceOptions);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+    this.announcer = sender;
   }
 
   private static EngineConfig config(Builder b, AdminGate gate, AtomicReference<Station> self, TopicBroker topics,
-      StateService state) {
+      StateService state, UpstreamFinder finder) {
     Map<String, Listen> listens = new LinkedHashMap<>();
     listens.put(Keys.KILL, message -> {
       while (self.get() == null) { // a KILL in the microseconds before the constructor returned
@@ -89,9 +104,10 @@ public final class Station extends EndpointBase {
     });
     listens.putAll(b.listens);
     String bind = "tcp://" + b.bindAddress + ":" + (b.port == 0 ? "*" : b.port);
-    return new EngineConfig(b.id, true, bind, b.upstreamEndpoint, b.upstreamId,
-        topics.withListens(state.withListens(listens)), b.fallback,
-        topics.withEvents(state.withUpstreamHook(b.effectiveOptions())), "stationmq-station-" + b.id, gate);
+    return new EngineConfig(b.id, true, bind, finder == null ? b.upstreamEndpoint : finder.search().describe(),
+        b.upstreamId, topics.withListens(state.withListens(listens)), b.fallback,
+        topics.withEvents(state.withUpstreamHook(b.effectiveOptions())), "stationmq-station-" + b.id, gate,
+        finder == null ? null : finder.search());
   }
 
   /** A builder; {@code id} is required. */
@@ -177,8 +193,19 @@ public final class Station extends EndpointBase {
 
   @Override
   public void close() {
+    if (announcer != null) {
+      announcer.close(); // first: nobody should find a Station that is going away
+    }
     engine.close();
+    if (finder != null) {
+      finder.close();
+    }
     closed.countDown();
+  }
+
+  /** The network this Station announces itself on, or null when it does not. */
+  public String announcedNetwork() {
+    return announcer == null ? null : announcer.network();
   }
 
   @Override
@@ -191,6 +218,8 @@ public final class Station extends EndpointBase {
     private int port = 0;
     private String bindAddress = "*";
     private final Set<String> admins = new LinkedHashSet<>();
+    private String announceNetwork;
+    private DiscoveryOptions announceOptions = DiscoveryOptions.defaults();
 
     private Builder() {}
 
@@ -225,17 +254,45 @@ public final class Station extends EndpointBase {
     }
 
     /**
+     * Announces this Station on the LAN: a UDP beacon (network name, id, port) every second to
+     * the broadcast address of each IPv4 interface, on {@link DiscoveryOptions#DEFAULT_PORT},
+     * so nodes that {@code discover(networkName)} find it. Two labs on one LAN use two names.
+     */
+    public Builder announce(String networkName) {
+      return announce(networkName, DiscoveryOptions.defaults());
+    }
+
+    /** As {@link #announce(String)} with other port, address or interval. */
+    public Builder announce(String networkName, DiscoveryOptions options) {
+      this.announceNetwork = Beacon.checkNetwork(networkName);
+      this.announceOptions = Objects.requireNonNull(options, "options");
+      if (options.port() == 0) {
+        throw new IllegalArgumentException("a Station announces to a fixed UDP port, not 0");
+      }
+      return this;
+    }
+
+    /**
      * Starts the Station.
      *
      * @throws IllegalArgumentException when the id is missing
-     * @throws IllegalStateException when the port cannot be bound
+     * @throws IllegalStateException when the port cannot be bound, or (announcing) no UDP socket
+     *     can be opened, or (discovering its parent without its id) no beacon came in time
      */
     public Station build() {
       if (id == null || id.isEmpty()) {
         throw new IllegalArgumentException("id is required");
       }
-      return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>(),
-          new TopicBroker(id, true, upstreamId), stateService(true));
+      UpstreamFinder finder = openFinder();
+      try {
+        return new Station(this, new AdminGate(id, upstreamId, admins, Set.of(Keys.KILL)), new AtomicReference<>(),
+            new TopicBroker(id, true, upstreamId), stateService(true), finder);
+      } catch (RuntimeException e) {
+        if (finder != null) {
+          finder.close();
+        }
+        throw e;
+      }
     }
   }
 }

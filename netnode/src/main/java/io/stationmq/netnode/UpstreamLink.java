@@ -54,6 +54,9 @@ final class UpstreamLink {
 
     /** Stops sending upstream: the upstream refused this endpoint. */
     void refuseUpstream(String reason);
+
+    /** Connects upstream to another address (a search picked it). */
+    void retargetUpstream(String address);
   }
 
   enum State { NONE, HELLO_SENT, CONNECTED, LEGACY, LOST, MISNAMED, REFUSED }
@@ -65,7 +68,7 @@ final class UpstreamLink {
   private final String role;
   private final String instance = UUID.randomUUID().toString();
   private final String upstreamId;
-  private final String endpoint;
+  private String endpoint;
   private final long intervalNanos;
   private final long toleranceNanos;
   private final long helloTimeoutNanos;
@@ -92,6 +95,9 @@ final class UpstreamLink {
   private final ArrayDeque<String> helloIds = new ArrayDeque<>();
   private final UpstreamWatch watch;
   private UpstreamState published = UpstreamState.CONNECTING;
+  private UpstreamLocator locator; // discovery: null when the address is fixed
+  private String target; // the address a locator picked, null before the first
+  private boolean retargeted;
 
   UpstreamLink(String id, String role, String upstreamId, String endpoint, long intervalNanos, int tolerance,
       long helloTimeoutNanos, Consumer<Consumer<EndpointListener>> events, Supplier<String> ids, Wire wire,
@@ -118,6 +124,27 @@ final class UpstreamLink {
   /** The clock offset estimate every heartbeat carries; called on the socket thread. */
   void heartbeatClock(Supplier<ClockOffset> clock) {
     this.heartbeatClock = clock;
+  }
+
+  /** Takes the upstream's address from {@code locator} from now on (discovery, bootstrap addresses). */
+  void locate(UpstreamLocator locator) {
+    this.locator = locator;
+  }
+
+  /** Connects to {@code address}, picked by the locator, and starts over with HELLO. */
+  private void retarget(String address, long now) {
+    log.info("{}: trying upstream '{}' at {}", id, upstreamId, address);
+    target = address;
+    endpoint = address;
+    wire.retargetUpstream(address);
+    retargeted = everConnected;
+    state = State.NONE;
+    everHeard = false;
+    awaitingReply = false;
+    upstreamBoot = null;
+    lastHeard = now;
+    lastReconnect = now;
+    publish("trying " + address);
   }
 
   /** The state as other threads see it. */
@@ -263,7 +290,11 @@ final class UpstreamLink {
       if (!everConnected) {
         everConnected = true;
         events.accept(listener -> listener.upstreamConnected(upstreamId));
+      } else if (retargeted) {
+        String where = "found at " + endpoint;
+        events.accept(listener -> listener.upstreamBack(upstreamId, where));
       }
+      retargeted = false;
       publish("answered HELLO");
     }
   }
@@ -300,6 +331,15 @@ final class UpstreamLink {
 
   /** Sends what is due: HELLO (first or repeated), heartbeats; notices silence. */
   void tick(long now) {
+    if (locator != null && state != State.REFUSED) {
+      String next = locator.target(now, published == UpstreamState.CONNECTED || published == UpstreamState.LEGACY);
+      if (next != null && !next.equals(target)) {
+        retarget(next, now);
+      }
+      if (target == null) {
+        return; // nothing to say HELLO to yet
+      }
+    }
     if (state == State.NONE || (awaitingReply && state != State.REFUSED && now >= nextHello)) {
       hello(now);
     }
@@ -361,6 +401,11 @@ final class UpstreamLink {
     };
     if (awaitingReply && state != State.REFUSED) {
       next = Math.min(next, nextHello);
+    }
+    if (locator != null && state != State.REFUSED) {
+      long search = locator.nanosUntilNext(now);
+      next = target == null ? (search == Long.MAX_VALUE ? Long.MAX_VALUE : now + search)
+          : Math.min(next, search == Long.MAX_VALUE ? Long.MAX_VALUE : now + search);
     }
     return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - now);
   }

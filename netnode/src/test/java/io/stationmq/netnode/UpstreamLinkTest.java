@@ -71,7 +71,13 @@ class UpstreamLinkTest {
 
         @Override
         public void refuseUpstream(String reason) {}
+
+        @Override
+        public void retargetUpstream(String address) {
+          retargets.add(address);
+        }
       }, () -> Set.of("CMD"));
+  private final List<String> retargets = new ArrayList<>();
 
   private List<String> keysSent() {
     return sent.stream().map(Message::key).toList();
@@ -255,5 +261,24 @@ class UpstreamLinkTest {
     assertEquals(UpstreamState.LEGACY, link.watch().state());
     assertTrue(link.watch().await(Duration.ZERO));
     assertEquals(List.of("LEGACY: answers at tcp://t:1, but not HELLO: taken for a Python station"), changes);
+  }
+
+  @Test
+  void aSearchingLinkSaysHelloToEachCandidateAndStaysWithTheOneThatAnswers() {
+    long attempt = 3 * HELLO_TIMEOUT;
+    link.locate(new UpstreamLocator("rig", "T", new UpstreamSearch(List.of("tcp://a:1", "tcp://b:2"), null, null,
+        attempt, 10 * attempt), event -> event.accept(listener)));
+    runUntil(0, attempt);
+    assertEquals(List.of("tcp://a:1"), retargets);
+    assertEquals("SMQ_HELLO", keysSent().get(0));
+    sent.clear();
+    link.tick(attempt);
+    assertEquals(List.of("tcp://a:1", "tcp://b:2"), retargets);
+    assertEquals(List.of("SMQ_HELLO"), keysSent(), "a fresh HELLO to the next candidate");
+    link.heardFrom(attempt + MS);
+    link.onMessage(helloReply("b1"), attempt + MS);
+    assertEquals(UpstreamLink.State.CONNECTED, link.state());
+    runUntil(attempt + MS, attempt + 4 * INTERVAL);
+    assertEquals(List.of("tcp://a:1", "tcp://b:2"), retargets, "stays while it answers");
   }
 }

@@ -105,6 +105,11 @@ final class StationEvents implements EndpointListener, AutoCloseable {
     print("upstream " + upstreamId + " " + state + ": " + reason);
   }
 
+  @Override
+  public void upstreamNotFound(String upstreamId, String reason) {
+    print("upstream " + upstreamId + " NOT FOUND: " + reason + "; still looking");
+  }
+
   private void joined(DirectoryEntry entry) {
     waitingForHello.remove(entry.id());
     String software = entry.software() == null ? "" : ", " + entry.software();

@@ -2,6 +2,7 @@ package io.stationmq.station;
 
 import io.stationmq.netnode.CurveKeys;
 import io.stationmq.netnode.CurveSecurity;
+import io.stationmq.netnode.DiscoveryOptions;
 import io.stationmq.netnode.Station;
 import io.stationmq.netnode.EndpointListener;
 import io.stationmq.netnode.EndpointOptions;
@@ -21,8 +22,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java io.stationmq.station.StationMain --id T --port 5560 [--bind ADDR]
- *      [--upstream HOST:PORT --upstream-id ID] [--admin ID ...] [--secure --keys DIR]
+ *      [--upstream HOST:PORT --upstream-id ID] [--discover NETWORK [--upstream-id ID]]
+ *      [--announce NETWORK] [--discovery-port PORT] [--admin ID ...] [--secure --keys DIR]
  * </pre>
+ *
+ * <p>{@code --announce NETWORK} sends this Station's beacon on the LAN; {@code --discover
+ * NETWORK} finds the parent by its beacon (with {@code --upstream} too, that address is tried
+ * after the beacons); see README, Discovery.
  *
  * <p>Prints {@code listening on tcp://HOST:PORT as ID} on standard output once it listens,
  * so scripts can wait for it, and on standard error what the unsecured Station exposes and
@@ -35,7 +41,7 @@ public final class StationMain {
 
   /** Parsed command-line arguments. */
   record Args(String id, int port, String bind, String upstreamHost, int upstreamPort, String upstreamId,
-      List<String> admins, boolean secure, String keys) {
+      List<String> admins, boolean secure, String keys, String announce, String discover, int discoveryPort) {
     static Args parse(String[] argv) {
       String id = null;
       String bind = "*";
@@ -45,6 +51,9 @@ public final class StationMain {
       List<String> admins = new ArrayList<>();
       boolean secure = false;
       String keys = null;
+      String announce = null;
+      String discover = null;
+      int discoveryPort = DiscoveryOptions.DEFAULT_PORT;
       List<String> a = new ArrayList<>(List.of(argv));
       for (int i = 0; i < a.size(); i++) {
         String flag = a.get(i);
@@ -64,14 +73,23 @@ public final class StationMain {
           case "--upstream-id" -> upstreamId = value;
           case "--admin" -> admins.add(requireId(value));
           case "--keys" -> keys = value;
+          case "--announce" -> announce = value;
+          case "--discover" -> discover = value;
+          case "--discovery-port" -> discoveryPort = parsePort(value, "--discovery-port");
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
       if (id == null || id.isEmpty()) {
         throw new IllegalArgumentException("--id is required");
       }
-      if ((upstream == null) != (upstreamId == null)) {
+      if (upstream != null && upstreamId == null) {
         throw new IllegalArgumentException("--upstream and --upstream-id go together");
+      }
+      if (upstreamId != null && upstream == null && discover == null) {
+        throw new IllegalArgumentException("--upstream-id goes with --upstream or --discover");
+      }
+      if (discoveryPort == 0) {
+        throw new IllegalArgumentException("--discovery-port must be 1..65535");
       }
       String host = null;
       int upstreamPort = -1;
@@ -86,7 +104,8 @@ public final class StationMain {
       if (secure != (keys != null)) {
         throw new IllegalArgumentException("--secure and --keys DIR go together");
       }
-      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins), secure, keys);
+      return new Args(id, port, bind, host, upstreamPort, upstreamId, List.copyOf(admins), secure, keys, announce,
+          discover, discoveryPort);
     }
 
     private static String requireId(String value) {
@@ -110,11 +129,25 @@ public final class StationMain {
 
     Station.Builder toBuilder() {
       Station.Builder b = Station.builder().id(id).port(port).bindAddress(bind).admins(admins);
-      if (upstreamId != null) {
+      DiscoveryOptions discovery = DiscoveryOptions.builder().port(discoveryPort).build();
+      if (discover != null) {
+        b.discovery(discovery);
+        if (upstreamId == null) {
+          b.discover(discover);
+        } else {
+          b.discover(discover, upstreamId);
+        }
+        if (upstreamHost != null) {
+          b.upstreams(List.of(upstreamHost + ":" + upstreamPort), upstreamId);
+        }
+      } else if (upstreamId != null) {
         b.upstream(upstreamHost, upstreamPort, upstreamId);
       }
+      if (announce != null) {
+        b.announce(announce, discovery);
+      }
       if (secure) {
-        b.security(security(Path.of(keys), id, upstreamId != null));
+        b.security(security(Path.of(keys), id, upstreamId != null || discover != null));
       }
       return b;
     }
@@ -225,7 +258,8 @@ public final class StationMain {
       args = Args.parse(argv);
     } catch (IllegalArgumentException e) {
       err.println("stationmq station: " + e.getMessage());
-      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID] [--admin ID ...]"
+      err.println("usage: --id ID --port PORT [--bind ADDR] [--upstream HOST:PORT --upstream-id ID]"
+          + " [--discover NETWORK [--upstream-id ID]] [--announce NETWORK] [--discovery-port PORT] [--admin ID ...]"
           + " [--secure --keys DIR]");
       return 2;
     }
@@ -259,9 +293,14 @@ public final class StationMain {
     String host = args.bind().equals("*") ? "0.0.0.0" : args.bind();
     out.println("listening on tcp://" + host + ":" + station.port() + " as " + station.id());
     out.flush();
+    if (args.announce() != null) {
+      err.println("stationmq station: announcing itself on network '" + args.announce() + "' (UDP broadcast to port "
+          + args.discoveryPort() + " every second)");
+    }
     err.print(args.secure()
-        ? secureExposure(args.bind(), station.port(), Args.security(Path.of(args.keys()), args.id(), args.upstreamId() != null), args.admins(), args.upstreamId())
-        : exposure(args.bind(), station.port(), args.admins(), args.upstreamId()));
+        ? secureExposure(args.bind(), station.port(), Args.security(Path.of(args.keys()), args.id(),
+            station.upstreamId() != null), args.admins(), station.upstreamId())
+        : exposure(args.bind(), station.port(), args.admins(), station.upstreamId()));
     err.flush();
     station.awaitClosed();
     closeQuietly(extra, err);
