@@ -22,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -67,12 +69,34 @@ class TopicsTest {
   static final class InOrder {
     final AtomicInteger next = new AtomicInteger();
     final List<String> errors = new CopyOnWriteArrayList<>();
+    volatile boolean probed;
 
     void take(int v) {
+      if (v < 0) { // a probe: see awaitPath
+        probed = true;
+        return;
+      }
       int expected = next.getAndIncrement();
       if (v != expected && errors.size() < 10) {
         errors.add("expected " + expected + ", got " + v);
       }
+    }
+  }
+
+  /**
+   * Publishes probes (-1) until {@code arrived}: a subscription travels up the tree and the
+   * interest it makes travels down to the other subtrees, so a Station that has heard of a
+   * subscriber may still be ahead of the Station under which the publisher sits. What is
+   * published before that Station hears of it reaches no subscriber, as in any pub/sub.
+   */
+  private static void awaitPath(NetNode publisher, String topic, BooleanSupplier arrived) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!arrived.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no probe on " + topic + " arrived within 10 s");
+      }
+      publisher.topics().publish(topic, -1);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the probe interval, with the deadline above
     }
   }
 
@@ -105,6 +129,7 @@ class TopicsTest {
     int underRoot = (subscribers + 1) / 2;
     Await.until("subscriptions at C1", () -> c1.topics().subscribers("lab.trial") == subscribers / 2);
     Await.until("subscriptions at R", () -> root.topics().subscribers("lab.trial") == underRoot + (subscribers > 1 ? 1 : 0));
+    awaitPath(publisher, "lab.trial", () -> checks.stream().allMatch(c -> c.probed));
 
     for (int i = 0; i < messages; i++) {
       publisher.topics().publish("lab.trial", i);
@@ -236,10 +261,11 @@ class TopicsTest {
       sub.topics().subscribe("rig.temp", m -> got.add(m.value(Integer.class)));
       NetNode publisher = node("pub", c1);
       Await.until("subscription at R", () -> root.topics().subscribers("rig.temp") == 1);
+      awaitPath(publisher, "rig.temp", () -> got.contains(-1));
       for (int i = 0; i < 100; i++) {
         publisher.topics().publish("rig.temp", i);
       }
-      Await.until("published", () -> got.size() == 100);
+      Await.until("published", () -> got.stream().filter(v -> v >= 0).count() == 100);
       root.broadcast("STOPALL", Map.of("why", "end of day"));
       List<byte[]> frames = python.receiveMessage(Duration.ofSeconds(10));
       assertEquals(1, frames.size(), "a DEALER receives the body alone");
