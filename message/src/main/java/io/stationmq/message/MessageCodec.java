@@ -66,7 +66,7 @@ public final class MessageCodec {
   private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
 
   static final ObjectMapper MAPPER = newMapper();
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  static final JsonFactory FACTORY = MAPPER.getFactory();
   private static final PrettyPrinter PYTHON_SEPARATORS = new PythonSeparators();
 
   private MessageCodec() {}
@@ -96,7 +96,21 @@ public final class MessageCodec {
    * @throws IllegalArgumentException never for a built message (kept for symmetry)
    */
   public static byte[] encode(Message m) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    return encode(m, g -> g.writeTree(m.rawValue()), 256);
+  }
+
+  /** Writes a message's value into the generator (see {@link #encode(Message, ValueWriter, int)}). */
+  @FunctionalInterface
+  interface ValueWriter {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /**
+   * Encodes {@code m} as {@link #encode(Message)} does, with its value written by {@code value}
+   * instead of from its tree (the stream codec writes samples straight to bytes).
+   */
+  static byte[] encode(Message m, ValueWriter value, int sizeHint) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.setPrettyPrinter(PYTHON_SEPARATORS);
       g.writeStartObject();
@@ -115,7 +129,7 @@ public final class MessageCodec {
       g.writeStringField("sender", m.sender());
       g.writeStringField("key", m.key());
       g.writeFieldName("value");
-      g.writeTree(m.rawValue());
+      value.write(g);
       if (m.timestamp().isPresent()) {
         g.writeStringField("timestamp", Timestamps.format(m.timestamp().get()));
       }
@@ -178,6 +192,11 @@ public final class MessageCodec {
       throw new MessageFormatException(
           "body is not a JSON object (got " + (root == null ? "nothing" : root.getNodeType()) + ")");
     }
+    return fromTree(body, root);
+  }
+
+  /** Builds and checks the message of a body already read into {@code root}, an object. */
+  static Message fromTree(byte[] body, JsonNode root) {
     Message.Builder b = Message.builder();
     b.id(requiredText(root, "id"));
     b.path(readTo(root.get("to")));
@@ -422,7 +441,7 @@ public final class MessageCodec {
    * by its raw bytes (the tree is the decoder's own, not yet shared), so the message holds and
    * re-encodes uncompressed arrays and reading one does not unpack it again.
    */
-  private static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
+  static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
     if (node == null) {
       return;
     }
@@ -564,7 +583,7 @@ public final class MessageCodec {
     return converted == node ? (T) node.deepCopy() : converted;
   }
 
-  private static MessageFormatException conversionFailure(String field, String type, Exception e) {
+  static MessageFormatException conversionFailure(String field, String type, Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof MessageFormatException)) {
       cause = cause.getCause();
@@ -579,7 +598,7 @@ public final class MessageCodec {
    * True when the body mentions {@code NUMPY_ARRAY} or holds a {@code \\u} escape (which could
    * spell it): one pass over the bytes, looking closer only at an 'N' or a backslash.
    */
-  private static boolean mayHoldArray(byte[] body) {
+  static boolean mayHoldArray(byte[] body) {
     byte[] marker = ARRAY_MARKER;
     for (int i = 0, last = body.length - 1; i < last; i++) {
       byte b = body[i];
@@ -606,7 +625,7 @@ public final class MessageCodec {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     if (s == null) {
       return "(no detail)";
     }
