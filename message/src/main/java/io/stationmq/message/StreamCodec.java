@@ -56,7 +56,10 @@ public final class StreamCodec {
       return MessageCodec.MAPPER.readerFor(type);
     }
   };
-  /** A type's property names when it is a plain bean or record (headers merged in can only add ignored fields); else null. */
+  /**
+   * The property names of a record or bean type (merged headers reach it only through these), none
+   * for a scalar type; null for any other type (a map, a tree, a list: merged headers reach it).
+   */
   private static final ClassValue<Set<String>> BEAN_PROPERTIES = new ClassValue<>() {
     @Override
     protected Set<String> computeValue(Class<?> type) {
@@ -173,6 +176,21 @@ public final class StreamCodec {
   }
 
   /**
+   * {@code m} itself, or, when its payload was left undecoded by {@link #decodeDeferred}, a copy
+   * with the payload read into a tree (for handing the message to code that reads it whole).
+   */
+  public static Message undeferred(Message m) {
+    JsonNode value = m.rawValue();
+    JsonNode payload = value.get("payload");
+    if (!isDeferred(payload)) {
+      return m;
+    }
+    ObjectNode copy = ((ObjectNode) value).deepCopy();
+    copy.set("payload", payloadTree(payload));
+    return m.newBuilder().valueTree(copy).build();
+  }
+
+  /**
    * How many items a payload holds: a deferred one (see {@link #decodeDeferred}) or a list; 0 for
    * anything else.
    */
@@ -278,7 +296,10 @@ public final class StreamCodec {
   }
 
   private static Set<String> beanProperties(Class<?> type) {
-    if (type.isPrimitive() || type.isArray() || type.isEnum() || type.isInterface()
+    if (type.isPrimitive() || Number.class.isAssignableFrom(type) || type == String.class || type == Boolean.class) {
+      return Set.of(); // an object item converts to none of these, merged or not
+    }
+    if (type.isArray() || type.isEnum() || type.isInterface()
         || type.getName().startsWith("java.") || JsonNode.class.isAssignableFrom(type) || type == NdArray.class) {
       return null;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
+import io.stationmq.message.StreamCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,7 +209,7 @@ final class Dispatcher {
     }
     BatchListen batchListen = listens.containsKey(m.key()) ? null : batchListens.get(m.key());
     if (batchListen != null) {
-      callBatch(batchListen, m, m.key(), Map.of(), List.of(m.valueNode()));
+      callBatch(batchListen, m, m.key(), new StreamBatch(m.sender(), m.id(), m.key(), Map.of(), List.of(m.valueNode())));
     } else {
       call(m.key(), m);
     }
@@ -218,7 +219,8 @@ final class Dispatcher {
   private void handleStream(Message m) {
     JsonNode inner = m.valueField("inner_key");
     JsonNode payload = m.valueField("payload");
-    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null || !payload.isArray()) {
+    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null
+        || !(payload.isArray() || StreamCodec.isDeferred(payload))) {
       counters.malformed.increment();
       String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a non-empty string inner_key or a payload list";
       warnings.warn("{}: {}", endpointId, reason);
@@ -235,18 +237,15 @@ final class Dispatcher {
       return;
     }
     JsonNode headers = m.valueField("headers");
-    countBatch(m, key, payload.size());
+    countBatch(m, key, StreamCodec.payloadSize(payload));
     boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
     BatchListen batchListen = listens.containsKey(key) ? null : batchListens.get(key);
-    if (batchListen != null) {
-      List<JsonNode> samples = new ArrayList<>(payload.size());
-      for (JsonNode item : payload) {
-        samples.add(merge && item.isObject() ? ((ObjectNode) item).setAll((ObjectNode) headers) : item);
-      }
-      callBatch(batchListen, m, key, headerMap(headers), samples);
+    if (batchListen != null) { // a deferred payload is read by the batch, typed when asked (StreamCodec)
+      callBatch(batchListen, m, key, new StreamBatch(m.sender(), m.id(), key, headerMap(headers), payload,
+          merge ? (ObjectNode) headers : null));
       return;
     }
-    for (JsonNode item : payload) {
+    for (JsonNode item : StreamCodec.payloadTree(payload)) {
       JsonNode sample = item;
       if (merge && item.isObject()) {
         ObjectNode merged = ((ObjectNode) item).deepCopy();
@@ -303,15 +302,15 @@ final class Dispatcher {
     st.batches.increment();
   }
 
-  private void callBatch(BatchListen listen, Message m, String key, Map<String, Object> headers, List<JsonNode> samples) {
+  private void callBatch(BatchListen listen, Message m, String key, StreamBatch batch) {
     counters.dispatched.increment();
     try {
-      listen.handle(new StreamBatch(m.sender(), m.id(), key, headers, samples));
+      listen.handle(batch);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      reportFailure(key, m, e);
+      reportFailure(key, StreamCodec.undeferred(m), e);
     } catch (Throwable e) { // a listen's failure, even an Error, is the listen's, never the worker's
-      reportFailure(key, m, e);
+      reportFailure(key, StreamCodec.undeferred(m), e);
     }
   }
 
