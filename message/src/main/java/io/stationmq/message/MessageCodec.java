@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -22,12 +23,13 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,7 @@ public final class MessageCodec {
     JsonFactory factory =
         JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // exact, as Double.parseDouble, without its garbage
             .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
@@ -96,10 +99,10 @@ public final class MessageCodec {
    * @throws IllegalArgumentException never for a built message (kept for symmetry)
    */
   public static byte[] encode(Message m) {
-    return encode(m, g -> g.writeTree(m.rawValue()), 256);
+    return encode(m, g -> g.writeTree(m.rawValue()));
   }
 
-  /** Writes a message's value into the generator (see {@link #encode(Message, ValueWriter, int)}). */
+  /** Writes a message's value into the generator (see {@link #encode(Message, ValueWriter)}). */
   @FunctionalInterface
   interface ValueWriter {
     void write(JsonGenerator g) throws IOException;
@@ -109,8 +112,8 @@ public final class MessageCodec {
    * Encodes {@code m} as {@link #encode(Message)} does, with its value written by {@code value}
    * instead of from its tree (the stream codec writes samples straight to bytes).
    */
-  static byte[] encode(Message m, ValueWriter value, int sizeHint) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
+  static byte[] encode(Message m, ValueWriter value) {
+    BodyOutput out = new BodyOutput();
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.setPrettyPrinter(PYTHON_SEPARATORS);
       g.writeStartObject();
@@ -632,6 +635,33 @@ public final class MessageCodec {
     int nl = s.indexOf('\n');
     String line = nl < 0 ? s : s.substring(0, nl);
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  /**
+   * Collects what the generator flushes: a body shorter than the generator's buffer (8,000 bytes)
+   * comes in one write and costs one array of its exact size, no growing and no final copy.
+   */
+  private static final class BodyOutput extends OutputStream {
+    private byte[] bytes = new byte[0];
+    private int size;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (size + len > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(size + len, 2 * bytes.length));
+      }
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    byte[] toByteArray() {
+      return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
   }
 
   /** Python's default {@code json.dumps} separators: {@code ", "} and {@code ": "}, one line. */

@@ -50,10 +50,13 @@ public final class StreamCodec {
   private static final ObjectMapper SAMPLES = MessageCodec.MAPPER.copy()
       .registerModule(canonicalNumbers())
       .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
-  private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+  /** Per sample type: a reader of one sample, and one of a whole list (one context per batch). */
+  private static final ClassValue<ObjectReader[]> READERS = new ClassValue<>() {
     @Override
-    protected ObjectReader computeValue(Class<?> type) {
-      return MessageCodec.MAPPER.readerFor(type);
+    protected ObjectReader[] computeValue(Class<?> type) {
+      ObjectMapper m = MessageCodec.MAPPER;
+      return new ObjectReader[] {m.readerFor(type),
+          m.readerFor(m.getTypeFactory().constructCollectionType(ArrayList.class, type))};
     }
   };
   /**
@@ -84,29 +87,15 @@ public final class StreamCodec {
         g.writeFieldName("headers");
         SAMPLES.writeValue(g, headers);
         g.writeFieldName("payload");
-        g.writeStartArray();
-        for (Object sample : samples) {
-          writeSample(g, sample);
-        }
-        g.writeEndArray();
+        SAMPLES.writeValue(g, samples); // one call for the list: one serializer context per batch
         g.writeEndObject();
-      }, 256 + 48 * samples.size());
+      });
     } catch (java.io.UncheckedIOException e) {
       throw new IllegalArgumentException("a stream sample cannot be represented as JSON: "
           + MessageCodec.firstLine(e.getCause().getMessage()), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("a stream sample cannot be represented as JSON: "
           + MessageCodec.firstLine(e.getMessage()), e);
-    }
-  }
-
-  private static void writeSample(JsonGenerator g, Object sample) throws IOException {
-    if (sample == null) {
-      g.writeNull();
-    } else if (sample instanceof JsonNode node) {
-      g.writeTree(node);
-    } else {
-      SAMPLES.writeValue(g, sample);
     }
   }
 
@@ -267,18 +256,22 @@ public final class StreamCodec {
   }
 
   private static <T> List<T> readSamples(RawPayload raw, Class<T> type) {
-    List<T> out = new ArrayList<>(raw.items);
-    ObjectReader reader = READERS.get(type);
-    int i = 0;
-    try (JsonParser p = MessageCodec.FACTORY.createParser(raw.body, raw.start, raw.end - raw.start)) {
-      p.nextToken(); // the list's START_ARRAY
-      for (; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        out.add(type.cast(reader.readValue(p)));
-      }
+    ObjectReader[] readers = READERS.get(type);
+    try {
+      return readers[1].readValue(raw.body, raw.start, raw.end - raw.start);
     } catch (IOException | RuntimeException e) {
-      throw MessageCodec.conversionFailure("payload[" + i + "]", type.getTypeName(), e);
+      // Read again one by one, to name the sample that does not convert.
+      int i = 0;
+      try (JsonParser p = MessageCodec.FACTORY.createParser(raw.body, raw.start, raw.end - raw.start)) {
+        p.nextToken(); // the list's START_ARRAY
+        for (; p.nextToken() != JsonToken.END_ARRAY; i++) {
+          readers[0].readValue(p);
+        }
+      } catch (IOException | RuntimeException one) {
+        throw MessageCodec.conversionFailure("payload[" + i + "]", type.getTypeName(), one);
+      }
+      throw MessageCodec.conversionFailure("payload", "a list of " + type.getTypeName(), e);
     }
-    return out;
   }
 
   /** True when {@code type} is a record or bean none of whose properties is named by a field of {@code merged}. */
