@@ -37,9 +37,12 @@ import java.util.Set;
  * same batch built as a tree ({@link MessageCodec#toJson} per sample), so a Python receiver sees
  * no difference. {@link #decodeDeferred} decodes a body as {@link MessageCodec#decode} does,
  * except that a {@code STREAM}'s payload list stays undecoded: the value's {@code payload} is a
- * node holding the list's raw JSON (re-encoding writes the same bytes), read later with {@link
- * #payloadSamples} (typed, no tree) or {@link #payloadTree}. A body that may hold an n-d array
- * ({@code NUMPY_ARRAY}) is decoded whole, so its arrays are checked on decoding as always.
+ * node holding the list's raw JSON (re-encoding writes those bytes as they came), read later with
+ * {@link #payloadSamples} (typed, no tree) or {@link #payloadTree}; {@link #undeferred} gives the
+ * message as {@link MessageCodec#decode} would. Decoding only finds where the list ends (its
+ * brackets, strings and commas), so JSON that is invalid inside the list is reported when the
+ * list is read. A body that may hold an n-d array ({@code NUMPY_ARRAY}) is decoded whole, so its
+ * arrays are checked on decoding as always.
  *
  * <p>Stateless and thread-safe. Failures: {@link IllegalArgumentException} for a sample that
  * cannot be written as JSON, {@link MessageFormatException} with a specific reason for a body
@@ -110,7 +113,40 @@ public final class StreamCodec {
     if (body == null || body.length == 0 || body[0] != '{' || MessageCodec.mayHoldArray(body)) {
       return MessageCodec.decode(body); // n-d arrays are checked (and packed ones unpacked) at once
     }
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    int[] span = payloadSpan(body);
+    if (span == null) {
+      return MessageCodec.decode(body);
+    }
+    // The body with an empty list in place of the payload: its few fields decode as a tree.
+    int start = span[0];
+    int end = span[1];
+    byte[] rest = new byte[body.length - (end - start) + 2];
+    System.arraycopy(body, 0, rest, 0, start);
+    rest[start] = '[';
+    rest[start + 1] = ']';
+    System.arraycopy(body, end, rest, start + 2, body.length - end);
+    Message m;
+    try {
+      m = MessageCodec.decode(rest);
+    } catch (MessageFormatException e) {
+      return MessageCodec.decode(body); // it says what is wrong with the body as it came
+    }
+    if (!(m.rawValue() instanceof ObjectNode value) || !(value.get("payload") instanceof ArrayNode placeholder)
+        || !placeholder.isEmpty()) {
+      return MessageCodec.decode(body); // a repeated field: the tree decoder's rules apply
+    }
+    value.set("payload", new POJONode(new RawPayload(body, start, end, span[2]))); // the decoder's own tree
+    return m;
+  }
+
+  /**
+   * Where the payload list of a {@code STREAM} body starts and ends (exclusive) and how many
+   * items it holds; null when the body is not such a STREAM (key before value, as every sender
+   * writes it) or cannot be read that far. Reads only the fields before the payload with the
+   * parser; the payload itself is only scanned for its brackets, strings and commas (its JSON is
+   * checked when it is read).
+   */
+  private static int[] payloadSpan(byte[] body) {
     try (JsonParser p = MessageCodec.FACTORY.createParser(body)) {
       p.nextToken();
       boolean stream = false;
@@ -119,44 +155,55 @@ public final class StreamCodec {
         JsonToken t = p.nextToken();
         if (name.equals("key")) {
           stream = t == JsonToken.VALUE_STRING && p.getText().equals("STREAM");
+        } else if (name.equals("value")) {
+          if (!stream || t != JsonToken.START_OBJECT) {
+            return null;
+          }
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            if (p.nextToken() == JsonToken.START_ARRAY && field.equals("payload")) {
+              return listSpan(body, (int) p.currentTokenLocation().getByteOffset());
+            }
+            p.skipChildren();
+          }
+          return null;
         }
-        if (stream && name.equals("value") && t == JsonToken.START_OBJECT && !root.has("value")) {
-          root.set(name, streamValue(body, p));
-        } else if (!root.has(name)) {
-          root.set(name, MessageCodec.MAPPER.readTree(p));
-        } else {
-          return MessageCodec.decode(body); // a repeated field: the tree decoder's rules apply
-        }
+        p.skipChildren();
       }
-      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-        return MessageCodec.decode(body); // not one object: let the full decoder say why
-      }
+      return null;
     } catch (IOException | RuntimeException e) {
-      return MessageCodec.decode(body); // it says what is wrong with the body
+      return null;
     }
-    return MessageCodec.fromTree(body, root);
   }
 
-  /** A STREAM value with its payload list kept as raw bytes; the parser is at its START_OBJECT. */
-  private static ObjectNode streamValue(byte[] body, JsonParser p) throws IOException {
-    ObjectNode value = JsonNodeFactory.instance.objectNode();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      JsonToken t = p.nextToken();
-      if (name.equals("payload") && t == JsonToken.START_ARRAY && !value.has(name)) {
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        int items = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          p.skipChildren();
-          items++;
+  /** {start, end (exclusive), items} of the JSON list opening at {@code start}; null if it does not close. */
+  private static int[] listSpan(byte[] b, int start) {
+    int depth = 0;
+    int commas = 0;
+    boolean any = false;
+    for (int i = start; i < b.length; i++) {
+      byte c = b[i];
+      if (c == '"') {
+        for (i++; i < b.length && b[i] != '"'; i++) {
+          if (b[i] == '\\') {
+            i++;
+          }
         }
-        int end = (int) p.currentLocation().getByteOffset();
-        value.set(name, new POJONode(new RawPayload(body, start, end, items)));
-      } else {
-        value.set(name, MessageCodec.MAPPER.readTree(p));
+        any = true;
+      } else if (c == '[' || c == '{') {
+        any |= depth > 0;
+        depth++;
+      } else if (c == ']' || c == '}') {
+        if (--depth == 0) {
+          return new int[] {start, i + 1, any ? commas + 1 : 0};
+        }
+      } else if (c == ',') {
+        commas += depth == 1 ? 1 : 0;
+      } else if (c > ' ') {
+        any = true;
       }
     }
-    return value;
+    return null;
   }
 
   /** True when {@code payload} is a payload list left undecoded by {@link #decodeDeferred}. */

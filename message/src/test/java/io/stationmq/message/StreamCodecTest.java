@@ -161,6 +161,27 @@ class StreamCodecTest {
   }
 
   @Test
+  void thePayloadSpanSkipsBracketsCommasAndQuotesInsideStrings() {
+    String json = "{\"id\": \"s_0\", \"to\": \"T\", \"sender\": \"s\", \"key\": \"STREAM\", "
+        + "\"value\": {\"inner_key\": \"K\", \"headers\": {\"payload\": [9]}, \"payload\": "
+        + "[\"a],[{\\\"b,\", {\"x\": [1, {\"y\": \"]\"}]}, [], {}, \"\\\\\", -0.5e3 ], \"after\": [2]}, "
+        + "\"flags\": {\"NOREPEAT\": true}, \"ttl\": 0}";
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    Message whole = MessageCodec.decode(body);
+    Message deferred = StreamCodec.decodeDeferred(body);
+    JsonNode payload = deferred.rawValue().get("payload");
+    assertTrue(StreamCodec.isDeferred(payload));
+    assertEquals(6, StreamCodec.payloadSize(payload));
+    assertEquals(whole.rawValue().get("payload"), StreamCodec.payloadTree(payload));
+    assertEquals(whole, StreamCodec.undeferred(deferred));
+    assertSameBytes(MessageCodec.encode(whole), MessageCodec.encode(StreamCodec.undeferred(deferred)));
+    assertTrue(new String(MessageCodec.encode(deferred), StandardCharsets.UTF_8).contains("-0.5e3 ]"),
+        "a deferred payload is written back as it came");
+    byte[] empty = json.replaceFirst("\\[\"a.*-0\\.5e3 \\]", "[ ]").getBytes(StandardCharsets.UTF_8);
+    assertEquals(0, StreamCodec.payloadSize(StreamCodec.decodeDeferred(empty).rawValue().get("payload")));
+  }
+
+  @Test
   void aBodyWithArraysIsDecodedWholeAndItsArraysChecked() {
     List<Frame> frames = List.of(new Frame(1, NdArray.of(new double[] {1, 2})), new Frame(2, NdArray.of(new double[] {3})));
     byte[] body = StreamCodec.encodeBatch(envelope("s_2"), "SENSOR", headers(null, null), frames);
@@ -182,7 +203,7 @@ class StreamCodecTest {
     assertFalse(StreamCodec.isDeferred(StreamCodec.decodeDeferred(valueFirst).rawValue().get("payload")));
     byte[] trailing = ("{\"id\": \"a_1\", \"to\": \"T\", \"sender\": \"a\", \"key\": \"STREAM\", "
         + "\"value\": {\"payload\": [1]}} x").getBytes(StandardCharsets.UTF_8);
-    assertEquals(MessageCodec.decode(trailing), StreamCodec.decodeDeferred(trailing)); // as lenient as decode
+    assertEquals(MessageCodec.decode(trailing), StreamCodec.undeferred(StreamCodec.decodeDeferred(trailing))); // as decode
     for (String bad : List.of("{\"id\": \"a_1\", \"key\": \"STREAM\", \"value\": {\"payload\": [1,}}", "[1]", "{}",
         "{\"id\": \"a_1\", \"sender\": \"a\", \"key\": \"STREAM\", \"value\": {\"payload\": [1]}}")) {
       byte[] body = bad.getBytes(StandardCharsets.UTF_8);
