@@ -213,7 +213,8 @@ public final class StreamCodec {
 
   /**
    * {@code m} itself, or, when its payload was left undecoded by {@link #decodeDeferred}, a copy
-   * with the payload read into a tree (for handing the message to code that reads it whole).
+   * with the payload read into a tree (for handing the message to code that reads it whole); {@code
+   * m} itself too when that payload does not read. Never throws.
    */
   public static Message undeferred(Message m) {
     JsonNode value = m.rawValue();
@@ -222,7 +223,11 @@ public final class StreamCodec {
       return m;
     }
     ObjectNode copy = ((ObjectNode) value).deepCopy();
-    copy.set("payload", payloadTree(payload));
+    try {
+      copy.set("payload", payloadTree(payload));
+    } catch (MessageFormatException e) {
+      return m;
+    }
     return m.newBuilder().valueTree(copy).build();
   }
 

@@ -1,9 +1,11 @@
 package io.stationmq.netnode;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
+import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.StreamCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -221,10 +223,8 @@ final class Dispatcher {
     JsonNode payload = m.valueField("payload");
     if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null
         || !(payload.isArray() || StreamCodec.isDeferred(payload))) {
-      counters.malformed.increment();
-      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a non-empty string inner_key or a payload list";
-      warnings.warn("{}: {}", endpointId, reason);
-      notifier.malformed("STREAM from " + m.sender(), reason);
+      malformedStream(m, "STREAM message " + m.id() + " from '" + m.sender()
+          + "' lacks a non-empty string inner_key or a payload list");
       return;
     }
     String key = inner.textValue();
@@ -245,7 +245,14 @@ final class Dispatcher {
           merge ? (ObjectNode) headers : null));
       return;
     }
-    for (JsonNode item : StreamCodec.payloadTree(payload)) {
+    ArrayNode items;
+    try {
+      items = StreamCodec.payloadTree(payload); // a deferred payload's JSON is checked here
+    } catch (MessageFormatException e) {
+      malformedStream(m, "STREAM message " + m.id() + " from '" + m.sender() + "': " + e.getMessage());
+      return;
+    }
+    for (JsonNode item : items) {
       JsonNode sample = item;
       if (merge && item.isObject()) {
         ObjectNode merged = ((ObjectNode) item).deepCopy();
@@ -254,6 +261,12 @@ final class Dispatcher {
       }
       call(inner.textValue(), m.newBuilder().key(inner.textValue()).value(sample).build());
     }
+  }
+
+  private void malformedStream(Message m, String reason) {
+    counters.malformed.increment();
+    warnings.warn("{}: {}", endpointId, reason);
+    notifier.malformed("STREAM from " + m.sender(), reason);
   }
 
   private static Map<String, Object> headerMap(JsonNode headers) {

@@ -26,6 +26,7 @@ import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.Threads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -681,6 +682,29 @@ class StreamTest {
     assertEquals(0.002, samples.get(1).path("t").doubleValue(), 0.0);
     assertEquals(JSON.readTree("[1, 2, 3]"), samples.get(2));
     assertEquals(4.5, samples.get(3).doubleValue(), 0.0);
+  }
+
+  @Test
+  void aBatchWhosePayloadIsNotJsonIsCountedAndTheNextOneArrives() {
+    Station t = station();
+    List<Message> perItem = new CopyOnWriteArrayList<>();
+    List<Reading> typed = new CopyOnWriteArrayList<>();
+    t.on("ITEMS", perItem::add);
+    t.onSamples("TYPED", Reading.class, typed::add);
+    RawPeer peer = track(RawPeer.registeredDealer("pilot_1_x", t.endpoint(), t));
+    String body = "{\"id\": \"x_%d\", \"to\": \"T\", \"sender\": \"pilot_1_x\", \"key\": \"STREAM\", "
+        + "\"value\": {\"inner_key\": \"%s\", \"headers\": {}, \"payload\": [{\"t\": 1, \"v\": 2.5}%s]}, "
+        + "\"flags\": {\"NOREPEAT\": true}}";
+
+    peer.send("T", "T", String.format(body, 0, "ITEMS", ", {\"t\": }").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 1, "TYPED", ", {\"t\": }").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 2, "ITEMS", "").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 3, "TYPED", "").getBytes(StandardCharsets.UTF_8));
+
+    Await.equal("the good per-item batch", 1, perItem::size);
+    Await.equal("the good typed batch", List.of(new Reading(1, 2.5)), () -> List.copyOf(typed));
+    assertEquals(1, t.stats().malformed(), "the per-item batch that is not JSON");
+    assertEquals(1, t.stats().handlerErrors(), "the typed listen's batch that does not read");
   }
 
   /** A golden body recorded from the Python toolkit (message module's test resources). */
