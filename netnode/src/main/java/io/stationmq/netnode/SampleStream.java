@@ -208,6 +208,17 @@ public final class SampleStream implements AutoCloseable {
           batch.add(first);
           long deadline = System.nanoTime() + maxDelayNanos;
           while (batch.size() < options.batchSize()) {
+            int taken = queue.drainTo(batch, options.batchSize() - batch.size()); // one lock for what waits
+            if (taken > 0) {
+              if (batch.get(batch.size() - 1) == END) { // the end marker is always the last thing queued
+                batch.remove(batch.size() - 1);
+                slots.release(taken - 1);
+                end = true;
+                break;
+              }
+              slots.release(taken);
+              continue;
+            }
             long left = deadline - System.nanoTime();
             Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
