@@ -39,9 +39,9 @@ import java.util.Set;
  * except that a {@code STREAM}'s payload list stays undecoded: the value's {@code payload} is a
  * node holding the list's raw JSON (re-encoding writes those bytes as they came), read later with
  * {@link #payloadSamples} (typed, no tree) or {@link #payloadTree}; {@link #undeferred} gives the
- * message as {@link MessageCodec#decode} would. Decoding only finds where the list ends (its
- * brackets, strings and commas), so JSON that is invalid inside the list is reported when the
- * list is read. A body that may hold an n-d array ({@code NUMPY_ARRAY}) is decoded whole, so its
+ * message as {@link MessageCodec#decode} would. The payload's JSON is checked on decoding (it is
+ * tokenized, building nothing), so a body is rejected exactly when {@link MessageCodec#decode}
+ * rejects it. A body that may hold an n-d array ({@code NUMPY_ARRAY}) is decoded whole, so its
  * arrays are checked on decoding as always.
  *
  * <p>Stateless and thread-safe. Failures: {@link IllegalArgumentException} for a sample that
@@ -142,9 +142,8 @@ public final class StreamCodec {
   /**
    * Where the payload list of a {@code STREAM} body starts and ends (exclusive) and how many
    * items it holds; null when the body is not such a STREAM (key before value, as every sender
-   * writes it) or cannot be read that far. Reads only the fields before the payload with the
-   * parser; the payload itself is only scanned for its brackets, strings and commas (its JSON is
-   * checked when it is read).
+   * writes it) or cannot be read (then a full decode says why). The payload is tokenized but
+   * builds nothing.
    */
   private static int[] payloadSpan(byte[] body) {
     try (JsonParser p = MessageCodec.FACTORY.createParser(body)) {
@@ -162,7 +161,14 @@ public final class StreamCodec {
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             if (p.nextToken() == JsonToken.START_ARRAY && field.equals("payload")) {
-              return listSpan(body, (int) p.currentTokenLocation().getByteOffset());
+              // Tokenized, not built: its JSON and its nesting are checked as a full decode checks them.
+              int start = (int) p.currentTokenLocation().getByteOffset();
+              int items = 0;
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                p.skipChildren();
+                items++;
+              }
+              return new int[] {start, (int) p.currentLocation().getByteOffset(), items};
             }
             p.skipChildren();
           }
@@ -174,36 +180,6 @@ public final class StreamCodec {
     } catch (IOException | RuntimeException e) {
       return null;
     }
-  }
-
-  /** {start, end (exclusive), items} of the JSON list opening at {@code start}; null if it does not close. */
-  private static int[] listSpan(byte[] b, int start) {
-    int depth = 0;
-    int commas = 0;
-    boolean any = false;
-    for (int i = start; i < b.length; i++) {
-      byte c = b[i];
-      if (c == '"') {
-        for (i++; i < b.length && b[i] != '"'; i++) {
-          if (b[i] == '\\') {
-            i++;
-          }
-        }
-        any = true;
-      } else if (c == '[' || c == '{') {
-        any |= depth > 0;
-        depth++;
-      } else if (c == ']' || c == '}') {
-        if (--depth == 0) {
-          return new int[] {start, i + 1, any ? commas + 1 : 0};
-        }
-      } else if (c == ',') {
-        commas += depth == 1 ? 1 : 0;
-      } else if (c > ' ') {
-        any = true;
-      }
-    }
-    return null;
   }
 
   /** True when {@code payload} is a payload list left undecoded by {@link #decodeDeferred}. */
