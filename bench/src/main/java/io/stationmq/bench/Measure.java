@@ -42,6 +42,39 @@ final class Measure {
         : -1;
   }
 
+  /**
+   * Bytes allocated so far by each live thread of this JVM, by thread id (empty when the JVM
+   * cannot tell); with {@link #allocatedSince} it gives what the threads alive at both points
+   * allocated in between (a thread that ended meanwhile is missed).
+   */
+  static java.util.Map<Long, Long> allocatedBytes() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+      long[] ids = t.getAllThreadIds();
+      long[] bytes = t.getThreadAllocatedBytes(ids);
+      for (int i = 0; i < ids.length; i++) {
+        if (bytes[i] >= 0) {
+          out.put(ids[i], bytes[i]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Bytes allocated since {@code before} (see {@link #allocatedBytes}), or -1 when unknown. */
+  static long allocatedSince(java.util.Map<Long, Long> before) {
+    java.util.Map<Long, Long> now = allocatedBytes();
+    if (now.isEmpty()) {
+      return -1;
+    }
+    long sum = 0;
+    for (var e : now.entrySet()) {
+      sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+    }
+    return sum;
+  }
+
   /** CPU microseconds per event, or NaN when unknown. */
   static double cpuMicrosPer(long cpuNanos, long events) {
     return cpuNanos < 0 || events <= 0 ? Double.NaN : cpuNanos / 1_000.0 / events;

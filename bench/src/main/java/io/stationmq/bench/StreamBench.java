@@ -1,13 +1,9 @@
 package io.stationmq.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
-import io.stationmq.message.MessageCodec;
 import io.stationmq.message.NdArray;
+import io.stationmq.message.StreamCodec;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
 import io.stationmq.netnode.SampleStream;
@@ -16,7 +12,9 @@ import io.stationmq.netnode.Station;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
@@ -26,12 +24,13 @@ import org.zeromq.ZMQ;
 /**
  * Stream throughput: samples per second from a NetNode stream through a Station to a typed
  * listen, beside raw JeroMQ doing the same work in the same run (the producer encodes the
- * same STREAM batches as JSON, a ROUTER forwards them by frame, the receiver decodes each
- * batch and converts every sample to the same record). Two payloads: a small sample (a
+ * same STREAM batches as JSON with {@link StreamCodec#encodeBatch}, as a stream does, a ROUTER
+ * forwards them by frame, the receiver decodes each batch's samples to the same record with
+ * {@link StreamCodec#decodeSamples}, as a typed listen does). Two payloads: a small sample (a
  * timestamp and three doubles) in batches of 64, and a float64 array of 1,000 elements in
  * batches of 8.
  *
- * <pre>java -cp bench/target/benchmarks.jar io.stationmq.bench.StreamBench [--quick]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar io.stationmq.bench.StreamBench [--quick] [--runs R] [--only small|array]</pre>
  */
 public final class StreamBench {
   /** The small sample. */
@@ -45,40 +44,72 @@ public final class StreamBench {
   /** Runs both payloads, stationmq and raw alternately, and prints medians and ratios. */
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
-    int runs = quick ? 2 : 5;
+    int at = List.of(args).indexOf("--runs");
+    int runs = at >= 0 ? Integer.parseInt(args[at + 1]) : quick ? 2 : 5;
     long smallCount = quick ? 300_000 : 1_000_000;
     long arrayCount = quick ? 5_000 : 20_000;
     double[] values = new Random(42).doubles(1_000).toArray();
     NdArray array = NdArray.of(values);
     System.out.printf("stream throughput, %d runs each (median, min-max), %d cores, Java %s%n", runs,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    report("small sample, batch 64", runs, smallCount, 64, i -> new Small(i, 0.1, 0.2, 0.3), Small.class);
-    report("float64[1000], batch 8", runs, arrayCount, 8, i -> new Frame(i, array), Frame.class);
+    int from = List.of(args).indexOf("--only");
+    List<String> only = from >= 0 ? List.of(args[from + 1]) : List.of("small", "array");
+    if (only.contains("small")) {
+      report("small sample, batch 64", runs, smallCount, 64, i -> new Small(i, 0.1, 0.2, 0.3), Small.class);
+    }
+    if (only.contains("array")) {
+      report("float64[1000], batch 8", runs, arrayCount, 8, i -> new Frame(i, array), Frame.class);
+    }
   }
 
   interface Maker {
     Object make(long i);
   }
 
+  /** One run: samples per second at the receiver, process CPU µs and bytes allocated per sample. */
+  record Run(double rate, double cpuMicros, double bytes) {}
+
+  /** Process CPU time and the threads' allocations from its start; read before the side closes. */
+  private static final class Probe {
+    private final Map<Long, Long> allocated = Measure.allocatedBytes();
+    private final long cpu = Measure.processCpuNanos();
+    private final long start = System.nanoTime();
+
+    Run finish(long count) {
+      double rate = count * 1e9 / (System.nanoTime() - start);
+      long bytes = Measure.allocatedSince(allocated);
+      return new Run(rate, Measure.cpuMicrosPer(Measure.processCpuNanos() - cpu, count),
+          bytes < 0 ? Double.NaN : (double) bytes / count);
+    }
+  }
+
   private static void report(String name, int runs, long count, int batch, Maker maker, Class<?> type) throws Exception {
     stationmq(count / 4, batch, maker, type); // warm-up
     raw(count / 4, batch, maker, type);
-    double[] ours = new double[runs];
-    double[] raw = new double[runs];
+    Run[] ours = new Run[runs];
+    Run[] raw = new Run[runs];
     for (int r = 0; r < runs; r++) {
       ours[r] = stationmq(count, batch, maker, type);
       raw[r] = raw(count, batch, maker, type);
+      System.err.printf("%s run %d: stationmq %,.0f/s, raw %,.0f/s%n", name, r, ours[r].rate(), raw[r].rate());
     }
-    Arrays.sort(ours);
-    Arrays.sort(raw);
-    double o = ours[runs / 2];
-    double w = raw[runs / 2];
+    double[] o = sorted(ours, Run::rate);
+    double[] w = sorted(raw, Run::rate);
     System.out.printf("%-24s stationmq %,10.0f samples/s (%,.0f-%,.0f)   raw JeroMQ %,10.0f (%,.0f-%,.0f)   ratio %.2f%n",
-        name, o, ours[0], ours[runs - 1], w, raw[0], raw[runs - 1], o / w);
+        name, o[runs / 2], o[0], o[runs - 1], w[runs / 2], w[0], w[runs - 1], o[runs / 2] / w[runs / 2]);
+    System.out.printf("%-24s per sample: stationmq CPU %.2f µs, %,.0f B allocated   raw CPU %.2f µs, %,.0f B allocated%n",
+        "", sorted(ours, Run::cpuMicros)[runs / 2], sorted(ours, Run::bytes)[runs / 2],
+        sorted(raw, Run::cpuMicros)[runs / 2], sorted(raw, Run::bytes)[runs / 2]);
+  }
+
+  private static double[] sorted(Run[] runs, java.util.function.ToDoubleFunction<Run> figure) {
+    double[] v = Arrays.stream(runs).mapToDouble(figure).toArray();
+    Arrays.sort(v);
+    return v;
   }
 
   /** NetNode stream -> Station -> Station's typed sample listen; samples/s at the listen. */
-  private static double stationmq(long count, int batch, Maker maker, Class<?> type) throws Exception {
+  private static Run stationmq(long count, int batch, Maker maker, Class<?> type) throws Exception {
     AtomicLong got = new AtomicLong();
     try (Station t = Station.builder().id("T").bindAddress("127.0.0.1").build()) {
       t.onSamples("SENSOR", type, s -> got.incrementAndGet());
@@ -86,18 +117,18 @@ public final class StreamBench {
         Measure.awaitFinished(() -> t.directory().stream().anyMatch(e -> e.id().equals("rig")));
         SampleStream s = rig.getStream("sensor", "SENSOR",
             StreamOptions.builder().batchSize(batch).overflow(Overflow.BLOCK).capacity(20_000).build());
-        long start = System.nanoTime();
+        Probe probe = new Probe();
         for (long i = 0; i < count; i++) {
           s.push(maker.make(i));
         }
         Measure.awaitFinished(() -> got.get() >= count);
-        return count * 1e9 / (System.nanoTime() - start);
+        return probe.finish(count);
       }
     }
   }
 
   /** The same batches by hand: DEALER -> ROUTER forwarding by frame -> DEALER decoding. */
-  private static double raw(long count, int batch, Maker maker, Class<?> type) throws Exception {
+  private static Run raw(long count, int batch, Maker maker, Class<?> type) throws Exception {
     try (ZContext ctx = new ZContext(1)) {
       ZMQ.Socket router = RawNet.blockingSocket(ctx, SocketType.ROUTER, "T", 1_000);
       router.setRouterMandatory(true);
@@ -113,11 +144,7 @@ public final class StreamBench {
         try {
           while (got.get() < count) {
             byte[] body = sink.recv(0);
-            Message m = MessageCodec.decode(body);
-            for (JsonNode sample : m.valueField("payload")) {
-              MessageCodec.convert(sample, type);
-              got.incrementAndGet();
-            }
+            got.addAndGet(StreamCodec.decodeSamples(body, type).size());
           }
         } catch (org.zeromq.ZMQException stopped) {
           // the context closed at the end of the run
@@ -127,25 +154,25 @@ public final class StreamBench {
       receiver.setDaemon(true);
       forwarder.start();
       receiver.start();
-      long start = System.nanoTime();
+      Probe probe = new Probe();
       long n = 0;
+      Map<String, Object> headers = new LinkedHashMap<>();
+      headers.put("subject", null);
+      headers.put("pilot", null);
+      headers.put("continuous", true);
       for (long i = 0; i < count; i += batch) {
-        ArrayNode payload = JsonNodeFactory.instance.arrayNode();
+        List<Object> samples = new ArrayList<>(batch);
         for (long j = i; j < Math.min(count, i + batch); j++) {
-          payload.add(MessageCodec.toJson(maker.make(j)));
+          samples.add(maker.make(j));
         }
-        ObjectNode value = JsonNodeFactory.instance.objectNode();
-        value.put("inner_key", "SENSOR");
-        value.putObject("headers").put("continuous", true);
-        value.set("payload", payload);
         Message m = Message.builder().id("sensor_" + n++).to("T").sender("rig_sensor").key("STREAM")
-            .valueTree(value).flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
+            .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
         source.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
         source.send("T".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
-        source.send(MessageCodec.encode(m), 0);
+        source.send(StreamCodec.encodeBatch(m, "SENSOR", headers, samples), 0);
       }
       Measure.awaitFinished(() -> got.get() >= count);
-      return count * 1e9 / (System.nanoTime() - start);
+      return probe.finish(count);
     }
   }
 

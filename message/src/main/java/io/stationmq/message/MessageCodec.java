@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -22,12 +23,13 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,7 @@ public final class MessageCodec {
   private static final byte[] ARRAY_MARKER = "NUMPY_ARRAY".getBytes(StandardCharsets.US_ASCII);
 
   static final ObjectMapper MAPPER = newMapper();
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  static final JsonFactory FACTORY = MAPPER.getFactory();
   private static final PrettyPrinter PYTHON_SEPARATORS = new PythonSeparators();
 
   private MessageCodec() {}
@@ -75,6 +77,7 @@ public final class MessageCodec {
     JsonFactory factory =
         JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // exact, as Double.parseDouble, without its garbage
             .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
@@ -96,7 +99,21 @@ public final class MessageCodec {
    * @throws IllegalArgumentException never for a built message (kept for symmetry)
    */
   public static byte[] encode(Message m) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    return encode(m, g -> g.writeTree(m.rawValue()));
+  }
+
+  /** Writes a message's value into the generator (see {@link #encode(Message, ValueWriter)}). */
+  @FunctionalInterface
+  interface ValueWriter {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /**
+   * Encodes {@code m} as {@link #encode(Message)} does, with its value written by {@code value}
+   * instead of from its tree (the stream codec writes samples straight to bytes).
+   */
+  static byte[] encode(Message m, ValueWriter value) {
+    BodyOutput out = new BodyOutput();
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.setPrettyPrinter(PYTHON_SEPARATORS);
       g.writeStartObject();
@@ -115,7 +132,7 @@ public final class MessageCodec {
       g.writeStringField("sender", m.sender());
       g.writeStringField("key", m.key());
       g.writeFieldName("value");
-      g.writeTree(m.rawValue());
+      value.write(g);
       if (m.timestamp().isPresent()) {
         g.writeStringField("timestamp", Timestamps.format(m.timestamp().get()));
       }
@@ -191,6 +208,11 @@ public final class MessageCodec {
       throw new MessageFormatException(
           "body is not a JSON object (got " + (root == null ? "nothing" : root.getNodeType()) + ")");
     }
+    return fromTree(body, root);
+  }
+
+  /** Builds and checks the message of a body already read into {@code root}, an object. */
+  static Message fromTree(byte[] body, JsonNode root) {
     Message.Builder b = Message.builder();
     b.id(requiredText(root, "id"));
     b.path(readTo(root.get("to")));
@@ -441,7 +463,7 @@ public final class MessageCodec {
    * by its raw bytes (the tree is the decoder's own, not yet shared), so the message holds and
    * re-encodes uncompressed arrays and reading one does not unpack it again.
    */
-  private static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
+  static void checkArrays(JsonNode node, String path, PackedArray.Budget budget) {
     if (node == null) {
       return;
     }
@@ -583,7 +605,7 @@ public final class MessageCodec {
     return converted == node ? (T) node.deepCopy() : converted;
   }
 
-  private static MessageFormatException conversionFailure(String field, String type, Exception e) {
+  static MessageFormatException conversionFailure(String field, String type, Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof MessageFormatException)) {
       cause = cause.getCause();
@@ -598,7 +620,7 @@ public final class MessageCodec {
    * True when the body mentions {@code NUMPY_ARRAY} or holds a {@code \\u} escape (which could
    * spell it): one pass over the bytes, looking closer only at an 'N' or a backslash.
    */
-  private static boolean mayHoldArray(byte[] body) {
+  static boolean mayHoldArray(byte[] body) {
     byte[] marker = ARRAY_MARKER;
     for (int i = 0, last = body.length - 1; i < last; i++) {
       byte b = body[i];
@@ -625,13 +647,40 @@ public final class MessageCodec {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     if (s == null) {
       return "(no detail)";
     }
     int nl = s.indexOf('\n');
     String line = nl < 0 ? s : s.substring(0, nl);
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  /**
+   * Collects what the generator flushes: a body shorter than the generator's buffer (8,000 bytes)
+   * comes in one write and costs one array of its exact size, no growing and no final copy.
+   */
+  private static final class BodyOutput extends OutputStream {
+    private byte[] bytes = new byte[0];
+    private int size;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (size + len > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(size + len, 2 * bytes.length));
+      }
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    byte[] toByteArray() {
+      return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
   }
 
   /** Python's default {@code json.dumps} separators: {@code ", "} and {@code ": "}, one line. */

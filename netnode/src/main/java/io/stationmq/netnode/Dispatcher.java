@@ -1,9 +1,12 @@
 package io.stationmq.netnode;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
+import io.stationmq.message.MessageFormatException;
+import io.stationmq.message.StreamCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -209,7 +212,7 @@ final class Dispatcher {
     counters.byKey.count(m.key());
     BatchListen batchListen = listens.containsKey(m.key()) ? null : batchListens.get(m.key());
     if (batchListen != null) {
-      callBatch(batchListen, m, m.key(), Map.of(), List.of(m.valueNode()));
+      callBatch(batchListen, m, m.key(), new StreamBatch(m.sender(), m.id(), m.key(), Map.of(), List.of(m.valueNode())));
     } else {
       call(m.key(), m);
     }
@@ -219,11 +222,10 @@ final class Dispatcher {
   private void handleStream(Message m) {
     JsonNode inner = m.valueField("inner_key");
     JsonNode payload = m.valueField("payload");
-    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null || !payload.isArray()) {
-      counters.malformed.increment();
-      String reason = "STREAM message " + m.id() + " from '" + m.sender() + "' lacks a non-empty string inner_key or a payload list";
-      warnings.warn("{}: {}", endpointId, reason);
-      notifier.malformed("STREAM from " + m.sender(), reason);
+    if (inner == null || !inner.isTextual() || inner.textValue().isEmpty() || payload == null
+        || !(payload.isArray() || StreamCodec.isDeferred(payload))) {
+      malformedStream(m, "STREAM message " + m.id() + " from '" + m.sender()
+          + "' lacks a non-empty string inner_key or a payload list");
       return;
     }
     String key = inner.textValue();
@@ -236,19 +238,23 @@ final class Dispatcher {
       return;
     }
     JsonNode headers = m.valueField("headers");
-    countBatch(m, key, payload.size());
+    countBatch(m, key, StreamCodec.payloadSize(payload));
     counters.byKey.count(key);
     boolean merge = mergeStreamHeaders && headers != null && headers.isObject();
     BatchListen batchListen = listens.containsKey(key) ? null : batchListens.get(key);
-    if (batchListen != null) {
-      List<JsonNode> samples = new ArrayList<>(payload.size());
-      for (JsonNode item : payload) {
-        samples.add(merge && item.isObject() ? ((ObjectNode) item).setAll((ObjectNode) headers) : item);
-      }
-      callBatch(batchListen, m, key, headerMap(headers), samples);
+    if (batchListen != null) { // a deferred payload is read by the batch, typed when asked (StreamCodec)
+      callBatch(batchListen, m, key, new StreamBatch(m.sender(), m.id(), key, headerMap(headers), payload,
+          merge ? (ObjectNode) headers : null));
       return;
     }
-    for (JsonNode item : payload) {
+    ArrayNode items;
+    try {
+      items = StreamCodec.payloadTree(payload); // a deferred payload's JSON is checked here
+    } catch (MessageFormatException e) {
+      malformedStream(m, "STREAM message " + m.id() + " from '" + m.sender() + "': " + e.getMessage());
+      return;
+    }
+    for (JsonNode item : items) {
       JsonNode sample = item;
       if (merge && item.isObject()) {
         ObjectNode merged = ((ObjectNode) item).deepCopy();
@@ -257,6 +263,12 @@ final class Dispatcher {
       }
       call(inner.textValue(), m.newBuilder().key(inner.textValue()).value(sample).build());
     }
+  }
+
+  private void malformedStream(Message m, String reason) {
+    counters.malformed.increment();
+    warnings.warn("{}: {}", endpointId, reason);
+    notifier.malformed("STREAM from " + m.sender(), reason);
   }
 
   private static Map<String, Object> headerMap(JsonNode headers) {
@@ -305,15 +317,15 @@ final class Dispatcher {
     st.batches.increment();
   }
 
-  private void callBatch(BatchListen listen, Message m, String key, Map<String, Object> headers, List<JsonNode> samples) {
+  private void callBatch(BatchListen listen, Message m, String key, StreamBatch batch) {
     counters.dispatched.increment();
     try {
-      listen.handle(new StreamBatch(m.sender(), m.id(), key, headers, samples));
+      listen.handle(batch);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      reportFailure(key, m, e);
+      reportFailure(key, StreamCodec.undeferred(m), e);
     } catch (Throwable e) { // a listen's failure, even an Error, is the listen's, never the worker's
-      reportFailure(key, m, e);
+      reportFailure(key, StreamCodec.undeferred(m), e);
     }
   }
 

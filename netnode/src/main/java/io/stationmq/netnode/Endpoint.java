@@ -34,7 +34,9 @@ public interface Endpoint extends AutoCloseable {
 
   /**
    * Registers a typed sample listen for {@code key}: one call per stream sample, each decoded
-   * once to {@code type}. Replaces any listen for the same key.
+   * once to {@code type}. A record or bean type is read straight from the body's bytes, without
+   * a JSON tree per sample (the fast path for high-rate streams). Replaces any listen for the
+   * same key.
    */
   default <T> void onSamples(String key, Class<T> type, SampleListen<T> listen) {
     onBatch(key, batch -> {

@@ -229,6 +229,11 @@ final class Engine implements AutoCloseable {
     return sends.send(message, route);
   }
 
+  /** Sends an unconfirmed message already encoded (a stream's batch, written without a tree). */
+  SendResult sendEncoded(Message message, byte[] body) {
+    return sends.sendEncoded(message, body, Route.AUTO);
+  }
+
   /** See {@link CallerSends#sendConfirmed}. */
   public CompletableFuture<DeliveryReceipt> sendConfirmed(Message message, Route route) {
     return sends.sendConfirmed(message, route);

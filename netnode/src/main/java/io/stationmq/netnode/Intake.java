@@ -7,6 +7,7 @@ import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.message.MessageFormatException;
 import io.stationmq.message.MessageIds;
+import io.stationmq.message.StreamCodec;
 import io.stationmq.message.Timestamps;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -224,7 +225,7 @@ final class Intake {
     }
     Message m;
     try {
-      m = MessageCodec.decode(body);
+      m = StreamCodec.decodeDeferred(body); // a STREAM's payload is read on its lane, typed when asked
     } catch (MessageFormatException e) {
       malformed(via == null ? "upstream " + config.upstreamId() : "'" + via + "'", e.getMessage());
       return;

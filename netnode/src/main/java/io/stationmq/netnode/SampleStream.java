@@ -1,13 +1,14 @@
 package io.stationmq.netnode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
+import io.stationmq.message.StreamCodec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * first sample has waited {@link StreamOptions#maxDelay()}, so a slow sensor's samples are not
  * held back. With batch size 1 every sample is its own message under the stream's key. An
  * idle stream costs no CPU: its thread blocks on the queue. Streams are unconfirmed
- * ({@code NOREPEAT}); receivers detect lost batches from gaps in the batch numbers.
+ * ({@code NOREPEAT}); receivers detect lost batches from gaps in the batch numbers. The
+ * stream's thread writes each batch's samples straight into the body ({@link
+ * io.stationmq.message.StreamCodec#encodeBatch}), no JSON tree per sample.
  *
  * <p>Thread-safe: any number of producers may push. When the queue is full, {@link
  * StreamOptions#overflow()} decides (block, refuse, or drop the oldest), and every loss is
@@ -46,6 +49,7 @@ public final class SampleStream implements AutoCloseable {
   private final String sender;
   private final String to;
   private final StreamOptions options;
+  private final Map<String, Object> headers;
   private final BlockingQueue<Object> queue;
   private final Semaphore slots;
   private final Runnable onClosed;
@@ -69,6 +73,10 @@ public final class SampleStream implements AutoCloseable {
     this.sender = nodeId + "_" + streamId;
     this.to = to;
     this.options = options;
+    this.headers = new LinkedHashMap<>();
+    headers.put("subject", options.subject());
+    headers.put("pilot", options.pilot());
+    headers.put("continuous", true);
     // Samples take a slot each (at most capacity); the end marker needs none, so it always fits.
     this.queue = new ArrayBlockingQueue<>(options.capacity() + 1);
     this.slots = new Semaphore(options.capacity());
@@ -200,6 +208,17 @@ public final class SampleStream implements AutoCloseable {
           batch.add(first);
           long deadline = System.nanoTime() + maxDelayNanos;
           while (batch.size() < options.batchSize()) {
+            int taken = queue.drainTo(batch, options.batchSize() - batch.size()); // one lock for what waits
+            if (taken > 0) {
+              if (batch.get(batch.size() - 1) == END) { // the end marker is always the last thing queued
+                batch.remove(batch.size() - 1);
+                slots.release(taken - 1);
+                end = true;
+                break;
+              }
+              slots.release(taken);
+              continue;
+            }
             long left = deadline - System.nanoTime();
             Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
@@ -225,35 +244,81 @@ public final class SampleStream implements AutoCloseable {
   }
 
   private void send(List<Object> samples) {
-    List<JsonNode> nodes = new ArrayList<>(samples.size());
-    for (Object sample : samples) {
-      try {
-        nodes.add(MessageCodec.toJson(unwrap(sample)));
-      } catch (IllegalArgumentException e) {
-        dropped.incrementAndGet();
-        conversionWarnings.warn("stream '{}': dropped a sample that cannot be sent as JSON: {}", streamId,
-            e.getMessage());
+    List<Object> items = new ArrayList<>(samples.size());
+    samples.forEach(sample -> items.add(unwrap(sample)));
+    Message m;
+    byte[] body;
+    if (options.batchSize() == 1 && items.size() == 1) {
+      JsonNode sample = convert(items.get(0));
+      if (sample == null) {
+        return;
+      }
+      m = single(sample);
+      body = null;
+    } else {
+      m = envelope();
+      body = encodeBatch(m, items);
+      if (body == null) {
+        return;
       }
     }
-    if (nodes.isEmpty()) {
-      return;
-    }
-    Message m = options.batchSize() == 1 && nodes.size() == 1 ? single(nodes.get(0)) : batch(nodes);
     // Wait for room in the endpoint's send queue: the back-pressure then reaches this
     // stream's queue, where the overflow policy applies.
     while (!engine.hasSendCapacity() && !engine.isClosed()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
     if (engine.isClosed()) {
-      dropped.addAndGet(nodes.size());
+      dropped.addAndGet(items.size());
       return;
     }
-    sent.addAndGet(nodes.size()); // counted first: the receiver may see the batch at once
+    sent.addAndGet(items.size()); // counted first: the receiver may see the batch at once
     batches.incrementAndGet();
-    if (engine.send(m, Route.AUTO) != SendResult.QUEUED) { // closed, or another sender took the room
-      sent.addAndGet(-nodes.size());
+    SendResult result = body == null ? engine.send(m, Route.AUTO) : engine.sendEncoded(m, body);
+    if (result != SendResult.QUEUED) { // closed, or another sender took the room
+      sent.addAndGet(-items.size());
       batches.decrementAndGet();
-      dropped.addAndGet(nodes.size());
+      dropped.addAndGet(items.size());
+    }
+  }
+
+  /**
+   * The batch's body, its samples written straight to bytes; when one cannot be written, the
+   * batch is encoded again without the samples that cannot (dropped, counted, logged). Null
+   * when none is left.
+   */
+  private byte[] encodeBatch(Message envelope, List<Object> items) {
+    try {
+      return StreamCodec.encodeBatch(envelope, key, headers, items);
+    } catch (IllegalArgumentException e) {
+      List<Object> good = new ArrayList<>(items.size());
+      for (Object item : items) {
+        if (convert(item) != null) {
+          good.add(item);
+        }
+      }
+      items.clear(); // the caller counts what is left
+      try {
+        return good.isEmpty() ? null : StreamCodec.encodeBatch(envelope, key, headers, good);
+      } catch (IllegalArgumentException again) { // a sample that converts only now and then
+        dropped.addAndGet(good.size());
+        conversionWarnings.warn("stream '{}': dropped a batch that cannot be sent as JSON: {}", streamId,
+            again.getMessage());
+        return null;
+      } finally {
+        items.addAll(good);
+      }
+    }
+  }
+
+  /** A sample as a tree, or null (dropped, counted, logged) when it cannot be written as JSON. */
+  private JsonNode convert(Object sample) {
+    try {
+      return MessageCodec.toJson(sample);
+    } catch (IllegalArgumentException e) {
+      dropped.incrementAndGet();
+      conversionWarnings.warn("stream '{}': dropped a sample that cannot be sent as JSON: {}", streamId,
+          e.getMessage());
+      return null;
     }
   }
 
@@ -275,16 +340,9 @@ public final class SampleStream implements AutoCloseable {
         .build();
   }
 
-  private Message batch(List<JsonNode> samples) {
-    ObjectNode value = JsonNodeFactory.instance.objectNode();
-    value.put("inner_key", key);
-    ObjectNode headers = value.putObject("headers");
-    headers.put("subject", options.subject());
-    headers.put("pilot", options.pilot());
-    headers.put("continuous", true);
-    value.putArray("payload").addAll(samples);
+  /** The batch's fields but its value, which {@link StreamCodec#encodeBatch} writes. */
+  private Message envelope() {
     return WallTime.stamp(Message.builder(), engine.wallClock()).id(nextId()).to(to).sender(sender).key("STREAM")
-        .valueTree(value)
         .flag(Flags.NOREPEAT).flag(Flags.MINPRINT).build();
   }
 

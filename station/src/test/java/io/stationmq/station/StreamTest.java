@@ -26,6 +26,7 @@ import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.Threads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -181,6 +182,73 @@ class StreamTest {
     assertEquals(0, t.stats().handlerErrors());
     assertEquals(0, t.stats().malformed());
     assertEquals(0, rig.stats().dropped());
+  }
+
+  record Reading(long t, double v) {}
+
+  record Labelled(long t, String subject) {}
+
+  @Test
+  void typedSamplesForwardedByAStationArriveExactlyAndInOrder() {
+    final int n = 100_000;
+    Station t = station();
+    NetNode consumer = node("consumer", t);
+    List<Reading> got = new CopyOnWriteArrayList<>();
+    consumer.onSamples("READING", Reading.class, got::add);
+    NetNode rig = node("rig", t);
+    SampleStream s = rig.getStream("r", "READING",
+        StreamOptions.builder().to("consumer").batchSize(64).overflow(Overflow.BLOCK).subject("mouse_12").build());
+
+    for (long i = 0; i < n; i++) {
+      s.push(new Reading(i, i * 0.5));
+    }
+
+    Await.until("all " + n + " samples handled", Duration.ofSeconds(30), () -> got.size() >= n);
+    assertEquals(n, got.size(), "no sample twice");
+    for (int i = 0; i < n; i++) {
+      assertEquals(new Reading(i, i * 0.5), got.get(i));
+    }
+    assertEquals(0, t.stats().malformed());
+    assertEquals(0, consumer.stats().handlerErrors());
+    assertEquals(n, consumer.receivedStreams().get(0).samples());
+  }
+
+  @Test
+  void aStationMergesHeadersIntoTypedSamplesThatHaveSuchAField() {
+    Station t = station();
+    List<Labelled> labelled = new CopyOnWriteArrayList<>();
+    List<Reading> readings = new CopyOnWriteArrayList<>();
+    List<StreamBatch> batches = new CopyOnWriteArrayList<>();
+    t.onSamples("LABELLED", Labelled.class, labelled::add);
+    t.onSamples("READING", Reading.class, readings::add);
+    t.onBatch("RAW", batches::add);
+    NetNode rig = node("rig", t);
+    StreamOptions options = StreamOptions.builder().batchSize(4).subject("mouse_12").pilot("rig").build();
+    SampleStream a = rig.getStream("a", "LABELLED", options);
+    SampleStream b = rig.getStream("b", "READING", options);
+    SampleStream c = rig.getStream("c", "RAW", options);
+
+    for (long i = 0; i < 4; i++) {
+      a.push(new Labelled(i, "unset"));
+      b.push(new Reading(i, 1.5));
+      c.push(new Reading(i, 2.5));
+    }
+
+    Await.equal("labelled samples", 4, labelled::size);
+    Await.equal("readings", 4, readings::size);
+    Await.equal("one raw batch", 1, batches::size);
+    assertEquals(List.of(new Labelled(0, "mouse_12"), new Labelled(1, "mouse_12"), new Labelled(2, "mouse_12"),
+        new Labelled(3, "mouse_12")), labelled, "the batch's headers win, as in the tree path");
+    assertEquals(List.of(new Reading(0, 1.5), new Reading(1, 1.5), new Reading(2, 1.5), new Reading(3, 1.5)), readings);
+    StreamBatch batch = batches.get(0);
+    assertEquals(4, batch.size());
+    assertEquals(List.of(new Reading(0, 2.5), new Reading(1, 2.5), new Reading(2, 2.5), new Reading(3, 2.5)),
+        batch.samples(Reading.class));
+    JsonNode first = batch.sampleNodes().get(0);
+    assertEquals("mouse_12", first.path("subject").asText(), first.toString());
+    assertEquals("rig", first.path("pilot").asText(), first.toString());
+    assertEquals(0, first.path("t").asLong());
+    assertEquals(0, t.stats().handlerErrors());
   }
 
   // ---------------------------------------------------------------- 2. overflow policies
@@ -614,6 +682,29 @@ class StreamTest {
     assertEquals(0.002, samples.get(1).path("t").doubleValue(), 0.0);
     assertEquals(JSON.readTree("[1, 2, 3]"), samples.get(2));
     assertEquals(4.5, samples.get(3).doubleValue(), 0.0);
+  }
+
+  @Test
+  void aBatchThatIsNotJsonIsCountedAsMalformedAndTheNextOneArrives() {
+    Station t = station();
+    List<Message> perItem = new CopyOnWriteArrayList<>();
+    List<Reading> typed = new CopyOnWriteArrayList<>();
+    t.on("ITEMS", perItem::add);
+    t.onSamples("TYPED", Reading.class, typed::add);
+    RawPeer peer = track(RawPeer.registeredDealer("pilot_1_x", t.endpoint(), t));
+    String body = "{\"id\": \"x_%d\", \"to\": \"T\", \"sender\": \"pilot_1_x\", \"key\": \"STREAM\", "
+        + "\"value\": {\"inner_key\": \"%s\", \"headers\": {}, \"payload\": [{\"t\": 1, \"v\": 2.5}%s]}, "
+        + "\"flags\": {\"NOREPEAT\": true}}";
+
+    peer.send("T", "T", String.format(body, 0, "ITEMS", ", {\"t\": }").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 1, "TYPED", ", {\"t\": }").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 2, "ITEMS", "").getBytes(StandardCharsets.UTF_8));
+    peer.send("T", "T", String.format(body, 3, "TYPED", "").getBytes(StandardCharsets.UTF_8));
+
+    Await.equal("the good per-item batch", 1, perItem::size);
+    Await.equal("the good typed batch", List.of(new Reading(1, 2.5)), () -> List.copyOf(typed));
+    assertEquals(2, t.stats().malformed(), "both batches that are not JSON, on arrival");
+    assertEquals(0, t.stats().handlerErrors());
   }
 
   /** A golden body recorded from the Python toolkit (message module's test resources). */
