@@ -9,6 +9,10 @@ import io.stationmq.netnode.Station;
 import io.stationmq.netnode.WallClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +44,40 @@ final class ClockRecorder {
     this.sink = sink;
   }
 
-  void poll() {
+  /** Records the offsets when the interval has passed since the last reading (writer thread). */
+  synchronized void poll() {
     long now = System.nanoTime();
     if (closed || now - next < 0 || endpoint.isClosed()) {
       return;
     }
     next = now + intervalNanos;
+    read();
+  }
+
+  /**
+   * Records the offsets now and waits up to {@code wait} for the Station's answer, so that a
+   * recording shorter than the interval, or than the first answer, still ends with a reading of
+   * every node's offset (the recording's closing thread).
+   */
+  void finalReading(Duration wait) {
+    CompletableFuture<?> answered;
+    synchronized (this) {
+      if (closed || endpoint.isClosed()) {
+        return;
+      }
+      answered = read();
+    }
+    try {
+      answered.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Nothing more to record: the reading's own handler logged what it could.
+    }
+  }
+
+  /** Reads the offsets known now; completes when the last of them has been recorded. */
+  private CompletableFuture<?> read() {
     Instant at = WallClock.system().instant();
     double t = at.getEpochSecond() + at.getNano() / 1e9;
     if (endpoint instanceof Station station) {
@@ -59,13 +91,13 @@ final class ClockRecorder {
     } else if (endpoint instanceof NetNode node) {
       ClockOffset mine = node.clockOffset();
       if (!mine.isKnown()) {
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       ClockOffset m = mine.at(at);
       double myOffset = m.offsetNanos() / 1e9;
       double myUnc = m.uncertaintyNanos() / 1e9;
       sink.offset(node.upstreamId(), t, -myOffset, myUnc);
-      node.request(node.upstreamId(), "DIRECTORY", null, Duration.ofSeconds(2)).whenComplete((reply, error) -> {
+      return node.request(node.upstreamId(), "DIRECTORY", null, Duration.ofSeconds(2)).whenComplete((reply, error) -> {
         if (error != null || closed) {
           if (error != null && !warned) {
             warned = true;
@@ -84,6 +116,7 @@ final class ClockRecorder {
         }
       });
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** Records no more offsets (a late DIRECTORY reply is ignored). */

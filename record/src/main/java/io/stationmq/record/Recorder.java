@@ -248,6 +248,7 @@ public final class Recorder implements AutoCloseable {
           endpoint.off(key);
         }
       }
+      clocks.finalReading(Duration.ofSeconds(2));
       clocks.close();
       ObjectNode end = JSON.createObjectNode();
       end.put("type", "end");
