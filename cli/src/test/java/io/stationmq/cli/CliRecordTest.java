@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +86,9 @@ class CliRecordTest {
     Files.delete(file);
     CliRun r = CliRun.of("record", "--recover", recorder.journal().toString());
     assertEquals(0, r.code(), r.toString());
-    assertEquals("recovered 0 samples in 0 stream(s) and 5 messages from 7 records into " + file + "\n", r.out(),
-        r.toString());
+    // The record count holds the start, the messages, the end and however many clock readings were taken.
+    assertTrue(r.out().matches("recovered 0 samples in 0 stream\\(s\\) and 5 messages from \\d+ records into "
+        + Pattern.quote(file.toString()) + "\n"), r.toString());
     assertTrue(Files.exists(file));
   }
 
