@@ -1,5 +1,6 @@
 package io.stationmq.cli;
 
+import io.stationmq.message.Message;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.ReceivedStream;
 import java.io.PrintWriter;
@@ -16,14 +17,17 @@ import picocli.CommandLine.Parameters;
         + "(stream samples count one each) arrived under KEY per second, the mean interval between "
         + "arrivals (a stream batch is one arrival), its jitter (standard deviation) and longest, "
         + "and the stream batches lost (gaps in their numbers); then a summary when interrupted, or "
-        + "after --windows lines or --count messages. Like 'echo', it sees only what is sent to --id: stationmq has no "
-        + "subscriptions yet.")
+        + "after --windows lines or --count messages. Without --topic it sees only what is sent to --id; with "
+        + "--topic, KEY is a topic or a prefix ending in '*' that the node subscribes to anywhere in the tree.")
 final class HzCommand extends NetworkCommand {
   @Parameters(index = "0", paramLabel = "KEY", description = "The key to measure.")
   String key;
 
   @Option(names = "--id", required = true, paramLabel = "NODE_ID", description = "This node's id: the one senders address.")
   String hzId;
+
+  @Option(names = "--topic", description = "Subscribe to KEY as a topic (or prefix ending in '*') instead of listening to it.")
+  boolean topic;
 
   @Option(names = "--window", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds per line (default: 1).")
   double window;
@@ -35,7 +39,8 @@ final class HzCommand extends NetworkCommand {
       description = "Stop after N messages (default: 0, never).")
   long count;
 
-  private final Rate rate = new Rate(System.nanoTime());
+  private final long created = System.nanoTime();
+  private final Rate rate = new Rate(created);
   private final AtomicLong received = new AtomicLong();
 
   @Override
@@ -57,21 +62,31 @@ final class HzCommand extends NetworkCommand {
 
   @Override
   void customize(NetNode.Builder b) {
-    b.listen(key, m -> {
-      rate.add(m.sender(), m.id(), System.nanoTime());
-      if (received.incrementAndGet() == count) {
-        foreground.stop();
-      }
-    });
+    if (!topic) {
+      b.listen(key, this::arrived);
+    }
+  }
+
+  private void arrived(Message m) {
+    rate.add(m.sender(), m.id(), System.nanoTime());
+    if (received.incrementAndGet() == count) {
+      foreground.stop();
+    }
   }
 
   @Override
   int run(NetNode node) throws InterruptedException {
     PrintWriter out = out();
-    err().println("hz: " + key + " messages sent to '" + hzId + "' via " + connect.upstreamId + " at "
-        + connect.connect);
-    long start = System.nanoTime();
-    rate.take(start);
+    if (topic) {
+      node.topics().subscribe(key, this::arrived);
+      err().println("hz: topic " + key + " via " + connect.upstreamId + " at " + connect.connect);
+    } else {
+      err().println("hz: " + key + " messages sent to '" + hzId + "' via " + connect.upstreamId + " at "
+          + connect.connect);
+    }
+    // The first window runs from when the listen was registered: what arrived before this line
+    // (the node is connected before run() is called) is counted, not reset away.
+    long start = created;
     long total = 0;
     long lostBefore = 0;
     Duration each = Duration.ofMillis(Math.max(1, (long) (window * 1000)));

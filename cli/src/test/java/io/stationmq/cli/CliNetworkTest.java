@@ -228,4 +228,25 @@ class CliNetworkTest {
     assertTrue(lines.get(lines.size() - 1).matches("DATA: 50 messages in \\d+\\.\\d s, \\d+\\.\\d per second; 0 stream batches lost"),
         r.toString());
   }
+
+  @Test
+  void hzWithTopicMeasuresATopicPublishedAnywhereInTheTree() throws Exception {
+    CompletableFuture<CliRun> hz = CompletableFuture.supplyAsync(
+        () -> run("hz", "lab.wheel", "--topic", "--id", "meter_t", "--window", "0.2", "--count", "20"));
+    Await.until("meter_t subscribed at T", () -> t.topics().subscribers("lab.wheel") == 1);
+    NetNode wheel = closer.track(NetNode.builder().id("wheel_1").upstream("127.0.0.1", rigA.port(), "rig_A").build());
+    Await.until("rig_A knows of the subscription above it", () -> {
+      wheel.topics().publish("lab.wheel", -1).join();
+      return hz.isDone() || rigA.topics().stats().sentUp() > 0;
+    });
+    for (int i = 0; i < 20 && !hz.isDone(); i++) {
+      wheel.topics().publish("lab.wheel", i).get(10, TimeUnit.SECONDS);
+    }
+    CliRun r = hz.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.toString());
+    List<String> lines = r.outLines();
+    // At least the 20 it waited for (and a probe or two that arrived with them).
+    assertTrue(lines.get(lines.size() - 1).matches("lab\\.wheel: \\d+ messages in \\d+\\.\\d s, \\d+\\.\\d per second; 0 stream batches lost"),
+        r.toString());
+  }
 }
