@@ -169,7 +169,7 @@ public final class RequestBench {
         server.send(req.sender().getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
         server.send(MessageCodec.encode(reply), 0);
       }
-    } catch (org.zeromq.ZMQException stopped) {
+    } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException stopped) {
       // the context closed at the end of the run
     }
   }
@@ -196,7 +196,7 @@ public final class RequestBench {
         router.send(frames[1], ZMQ.SNDMORE);
         router.send(frames[2], 0);
       }
-    } catch (org.zeromq.ZMQException stopped) {
+    } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException stopped) {
       // the context closed at the end of the run
     }
   }

@@ -146,7 +146,7 @@ public final class StreamBench {
             byte[] body = sink.recv(0);
             got.addAndGet(StreamCodec.decodeSamples(body, type).size());
           }
-        } catch (org.zeromq.ZMQException stopped) {
+        } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException stopped) {
           // the context closed at the end of the run
         }
       }, "raw-receiver");
@@ -191,7 +191,7 @@ public final class StreamBench {
         router.send("sink".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
         router.send(frames.get(frames.size() - 1), 0);
       }
-    } catch (org.zeromq.ZMQException stopped) {
+    } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException stopped) {
       // the context closed at the end of the run
     }
   }
