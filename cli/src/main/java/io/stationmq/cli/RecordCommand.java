@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
         + "messages under each --key KEY that are sent to it, until Ctrl-C, --duration or --count, into --out (HDF5, "
         + "readable with h5py or MATLAB without stationmq). While it runs it writes a journal (--out plus "
         + ".journal), flushed to disk every --flush-interval; if the recorder is killed, "
-        + "'record --recover JOURNAL' turns the journal into the HDF5 file. Like 'hz', it sees only what is "
-        + "sent to --id: stationmq has no subscriptions yet.")
+        + "'record --recover JOURNAL' turns the journal into the HDF5 file. It records only what is "
+        + "sent to --id (producers address it, e.g. StreamOptions.to(ID)); it does not subscribe to topics.")
 final class RecordCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
