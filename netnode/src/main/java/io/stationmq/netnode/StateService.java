@@ -225,7 +225,9 @@ final class StateService {
 
   void watch(String pattern, StateListener listener) {
     requireKey(pattern);
-    watchers.add(pattern, listener);
+    synchronized (lock) { // what the replica holds first, then what is applied after: one order
+      watchers.add(pattern, listener, table.replicas().stream().map(StateTable.Replica::snapshot).toList());
+    }
     replicate(pattern);
   }
 

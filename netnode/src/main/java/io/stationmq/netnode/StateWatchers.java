@@ -1,6 +1,8 @@
 package io.stationmq.netnode;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -35,14 +37,35 @@ final class StateWatchers {
     this.lane = new SerialExecutor(workers);
   }
 
-  void add(String pattern, StateListener listener) {
-    watches.add(new Watch(pattern, Objects.requireNonNull(listener, "listener")));
+  /**
+   * Adds a listener and queues for it, first, what the replica already holds of each owner it
+   * matches ({@code current}: one snapshot each, as resync changes then {@code resynced}), so a
+   * listener added after an owner's state arrived starts from a snapshot like any other. The
+   * caller holds the state lock, so nothing applied later is queued before it.
+   */
+  void add(String pattern, StateListener listener, List<StateTable.Snapshot> current) {
+    Watch w = new Watch(pattern, Objects.requireNonNull(listener, "listener"));
+    watches.add(w);
+    for (StateTable.Snapshot s : current) {
+      if (s.seq() < 0 || !matches(w, s.owner())) {
+        continue;
+      }
+      for (Map.Entry<String, JsonNode> e : s.entries().entrySet()) {
+        StateChange c = new StateChange(s.owner(), e.getKey(), null, e.getValue(), s.seq(), true);
+        lane.execute(() -> call(() -> listener.changed(c)));
+      }
+      lane.execute(() -> call(() -> listener.resynced(s.owner(), s.seq())));
+    }
+  }
+
+  private static boolean matches(Watch w, String owner) {
+    return w.pattern().equals(StateService.ALL) || w.pattern().equals(owner);
   }
 
   /** Queues the calls for {@code owner}'s {@code changes}, then {@code resynced} for a snapshot ({@code snapshotSeq >= 0}). */
   void announce(String owner, List<StateChange> changes, long snapshotSeq) {
     for (Watch w : watches) {
-      if (!w.pattern().equals(StateService.ALL) && !w.pattern().equals(owner)) {
+      if (!matches(w, owner)) {
         continue;
       }
       for (StateChange c : changes) {

@@ -174,6 +174,26 @@ class ReplicatedStateTest {
   }
 
   @Test
+  void aListenerAddedAfterTheReplicaHoldsStateStartsFromASnapshot() throws Exception {
+    // The watcher in the test above is restarted under the same id, so its Station can send it an
+    // owner's changes before it calls watchState; the listener must still start from a snapshot.
+    Station t = station("T", 0, null);
+    NetNode owner = node("rig", t);
+    NetNode reader = node("reader", t);
+    for (int i = 1; i <= 3; i++) {
+      owner.state().put("k" + i, i);
+    }
+    Await.until("the reader's replica holds the owner's three changes", WAIT,
+        () -> reader.state("rig").seq() == 3);
+    SeqChecker late = new SeqChecker();
+    reader.watchState("rig", late);
+    owner.state().put("k4", 4);
+    Await.until("the change after the snapshot", WAIT, () -> late.changes.get() == 1);
+    assertEquals(List.of(), late.problems, "a snapshot first, then #4");
+    assertEquals(1, late.resyncs.get(), "the replica's state as a snapshot");
+  }
+
+  @Test
   void restartedStationsRecoverTheStateFromBelow() throws Exception {
     Station root = station("R", 0, null);
     Station a = station("A", 0, root);
