@@ -9,12 +9,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SampleStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SampleStream.class);
-  private static final Object END = new Object();
+
+  private static final long BLOCKED_PUSH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Engine engine;
   private final String streamId;
@@ -50,17 +50,25 @@ public final class SampleStream implements AutoCloseable {
   private final String to;
   private final StreamOptions options;
   private final Map<String, Object> headers;
-  private final BlockingQueue<Object> queue;
-  private final Semaphore slots;
+  /** Guards the queue (a ring of samples), {@code closed} and the waiting state below. */
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when the stream's thread waits and enough samples for it are queued, or on close. */
+  private final Condition enough = lock.newCondition();
+  /** Signalled when the stream's thread takes samples (room for a blocked push), or on close. */
+  private final Condition room = lock.newCondition();
+  private final Object[] ring;
+  private int head;
+  private int count;
+  /** How many queued samples wake the stream's thread; 0 while it does not wait. */
+  private int wanted;
+  private long pushed;
   private final Runnable onClosed;
   private final RateLimitedLog conversionWarnings = new RateLimitedLog(log, 5, TimeUnit.SECONDS.toNanos(10));
   private final Thread thread;
-  private final AtomicLong pushed = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
-  private final Object closeLock = new Object();
   private volatile boolean closed;
   private long batchNumber;
 
@@ -77,9 +85,7 @@ public final class SampleStream implements AutoCloseable {
     headers.put("subject", options.subject());
     headers.put("pilot", options.pilot());
     headers.put("continuous", true);
-    // Samples take a slot each (at most capacity); the end marker needs none, so it always fits.
-    this.queue = new ArrayBlockingQueue<>(options.capacity() + 1);
-    this.slots = new Semaphore(options.capacity());
+    this.ring = new Object[options.capacity()];
     this.thread = new Thread(this::run, "stationmq-node-" + nodeId + "-stream-" + streamId);
     thread.setDaemon(true);
     thread.start();
@@ -103,40 +109,48 @@ public final class SampleStream implements AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   public boolean push(Object sample) {
-    if (closed) {
-      refused.incrementAndGet();
-      throw new IllegalStateException("stream '" + streamId + "' is closed");
-    }
     if ("END".equals(sample)) {
+      if (closed) {
+        refused.incrementAndGet();
+        throw closedException("is closed");
+      }
       close();
       return true;
     }
-    Object item = sample == null ? NULL_SAMPLE : sample;
-    if (!takeSlot()) {
-      refused.incrementAndGet();
-      return false;
-    }
-    synchronized (closeLock) { // nothing may follow the end marker
+    lock.lock(); // one lock per sample: the queue, the close check and the counts
+    try {
       if (closed) {
-        slots.release();
         refused.incrementAndGet();
-        throw new IllegalStateException("stream '" + streamId + "' is closed");
+        throw closedException("is closed");
       }
-      queue.add(item);
+      if (count == ring.length && !makeRoom()) {
+        refused.incrementAndGet();
+        return false;
+      }
+      int tail = head + count;
+      ring[tail < ring.length ? tail : tail - ring.length] = sample;
+      count++;
+      pushed++;
+      if (wanted > 0 && count >= wanted) { // the stream's thread waits for this many: one wake-up per batch
+        wanted = 0;
+        enough.signal();
+      }
+      return true;
+    } finally {
+      lock.unlock();
     }
-    pushed.incrementAndGet();
-    return true;
   }
 
-  /** Gets a queue slot as the overflow policy says; false when the push is refused. */
-  private boolean takeSlot() {
+  /** Makes room in the full queue as the overflow policy says (lock held); false when the push is refused. */
+  private boolean makeRoom() {
     switch (options.overflow()) {
       case BLOCK:
         try {
-          while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          while (count == ring.length) {
+            room.awaitNanos(BLOCKED_PUSH_RECHECK_NANOS); // woken by a take or close; the bound is a safety net
             if (closed) {
               refused.incrementAndGet();
-              throw new IllegalStateException("stream '" + streamId + "' closed while the push waited");
+              throw closedException("closed while the push waited");
             }
           }
           return true;
@@ -145,27 +159,32 @@ public final class SampleStream implements AutoCloseable {
           return false;
         }
       case FAIL:
-        return slots.tryAcquire();
+        return false;
       default:
-        while (!slots.tryAcquire()) {
-          Object oldest = queue.poll();
-          if (oldest == END) { // closed meanwhile: keep the end marker, refuse the sample
-            queue.add(END);
-            refused.incrementAndGet();
-            throw new IllegalStateException("stream '" + streamId + "' is closed");
-          }
-          if (oldest != null) {
-            dropped.incrementAndGet(); // its slot passes to the new sample
-            return true;
-          }
-        }
+        ring[head] = null; // the oldest; its place passes to the new sample
+        head = head + 1 == ring.length ? 0 : head + 1;
+        count--;
+        dropped.incrementAndGet();
         return true;
     }
   }
 
+  private IllegalStateException closedException(String what) {
+    return new IllegalStateException("stream '" + streamId + "' " + what);
+  }
+
   /** A snapshot of the counters. */
   public StreamStats stats() {
-    return new StreamStats(pushed.get(), sent.get(), batches.get(), dropped.get(), refused.get(), queue.size());
+    long pushedNow;
+    int queued;
+    lock.lock();
+    try {
+      pushedNow = pushed;
+      queued = count;
+    } finally {
+      lock.unlock();
+    }
+    return new StreamStats(pushedNow, sent.get(), batches.get(), dropped.get(), refused.get(), queued);
   }
 
   /** True once closed. */
@@ -176,12 +195,16 @@ public final class SampleStream implements AutoCloseable {
   /** Sends what is queued, then stops the stream's thread. Idempotent. */
   @Override
   public void close() {
-    synchronized (closeLock) {
+    lock.lock();
+    try {
       if (closed) {
         return;
       }
-      closed = true;
-      queue.add(END); // never full: samples hold at most capacity of its capacity + 1 places
+      closed = true; // the stream's thread sends what is queued, then ends
+      enough.signalAll();
+      room.signalAll();
+    } finally {
+      lock.unlock();
     }
     onClosed.run();
     if (Thread.currentThread() != thread) {
@@ -195,42 +218,11 @@ public final class SampleStream implements AutoCloseable {
 
   private void run() {
     List<Object> batch = new ArrayList<>(options.batchSize());
-    long maxDelayNanos = options.maxDelay().toNanos();
     try {
       while (true) {
-        Object first = nextSample();
-        if (first == null) {
-          continue; // woke only to report held-back warnings
-        }
-        boolean end = first == END;
-        if (!end) {
-          slots.release();
-          batch.add(first);
-          long deadline = System.nanoTime() + maxDelayNanos;
-          while (batch.size() < options.batchSize()) {
-            int taken = queue.drainTo(batch, options.batchSize() - batch.size()); // one lock for what waits
-            if (taken > 0) {
-              if (batch.get(batch.size() - 1) == END) { // the end marker is always the last thing queued
-                batch.remove(batch.size() - 1);
-                slots.release(taken - 1);
-                end = true;
-                break;
-              }
-              slots.release(taken);
-              continue;
-            }
-            long left = deadline - System.nanoTime();
-            Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-            if (next == null) {
-              break;
-            }
-            if (next == END) {
-              end = true;
-              break;
-            }
-            slots.release();
-            batch.add(next);
-          }
+        conversionWarnings.flush();
+        boolean end = fill(batch);
+        if (!batch.isEmpty()) {
           send(batch);
           batch.clear();
         }
@@ -243,9 +235,66 @@ public final class SampleStream implements AutoCloseable {
     }
   }
 
-  private void send(List<Object> samples) {
-    List<Object> items = new ArrayList<>(samples.size());
-    samples.forEach(sample -> items.add(unwrap(sample)));
+  /**
+   * Waits for a first sample (blocking, so an idle stream costs no CPU, except while warnings
+   * are held back, when it returns empty once their window ends), then takes samples until the
+   * batch is full, its first sample has waited {@link StreamOptions#maxDelay()}, or the stream
+   * is closed. True when the stream is closed and nothing is left after this batch.
+   */
+  private boolean fill(List<Object> batch) throws InterruptedException {
+    int size = options.batchSize();
+    lock.lock();
+    try {
+      while (count == 0) {
+        if (closed) {
+          return true;
+        }
+        long untilFlush = conversionWarnings.nanosUntilFlush();
+        wanted = 1;
+        if (untilFlush < 0) {
+          enough.await();
+        } else if (enough.awaitNanos(untilFlush) <= 0 && count == 0) {
+          wanted = 0;
+          return false; // woke only to report held-back warnings
+        }
+        wanted = 0;
+      }
+      long deadline = System.nanoTime() + options.maxDelay().toNanos();
+      while (true) {
+        take(batch, size - batch.size());
+        if (batch.size() >= size || closed) {
+          break;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        wanted = size - batch.size(); // a push wakes this thread only when the batch can be filled
+        enough.awaitNanos(left);
+        wanted = 0;
+      }
+      return closed && count == 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves up to {@code max} queued samples, oldest first, into {@code batch} (lock held). */
+  private void take(List<Object> batch, int max) {
+    int n = Math.min(count, max);
+    for (int i = 0; i < n; i++) {
+      batch.add(ring[head]);
+      ring[head] = null;
+      head = head + 1 == ring.length ? 0 : head + 1;
+    }
+    count -= n;
+    if (n > 0 && options.overflow() == Overflow.BLOCK) {
+      room.signalAll();
+    }
+  }
+
+  /** Encodes and sends a batch; {@code items} may be changed (samples that cannot be written are removed). */
+  private void send(List<Object> items) {
     Message m;
     byte[] body;
     if (options.batchSize() == 1 && items.size() == 1) {
@@ -322,17 +371,6 @@ public final class SampleStream implements AutoCloseable {
     }
   }
 
-  /**
-   * The next sample or end marker: blocks, so an idle stream costs no CPU, except while
-   * warnings are held back, when it wakes (returning null) to report them once their window
-   * ends.
-   */
-  private Object nextSample() throws InterruptedException {
-    conversionWarnings.flush();
-    long untilFlush = conversionWarnings.nanosUntilFlush();
-    return untilFlush < 0 ? queue.take() : queue.poll(untilFlush, TimeUnit.NANOSECONDS);
-  }
-
   private Message single(JsonNode sample) {
     return WallTime.stamp(Message.builder(), engine.wallClock()).id(nextId()).to(to).sender(sender).key(key)
         .valueTree(sample).flag(Flags.NOREPEAT).flag(Flags.MINPRINT)
@@ -348,12 +386,6 @@ public final class SampleStream implements AutoCloseable {
 
   private String nextId() {
     return streamId + "_" + batchNumber++;
-  }
-
-  private static final Object NULL_SAMPLE = new Object();
-
-  private static Object unwrap(Object sample) {
-    return sample == NULL_SAMPLE ? null : sample;
   }
 
   @Override

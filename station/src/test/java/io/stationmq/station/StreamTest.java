@@ -452,6 +452,31 @@ class StreamTest {
     assertEquals(new StreamStats(2, 2, 2, 0, 0, 0), s.stats());
   }
 
+  @Test
+  void nullSamplesAndAQueueThatWrapsAroundKeepTheirOrderOnTheWire() {
+    RawPeer upstream = track(RawPeer.router("T"));
+    NetNode rig = track(NetNode.builder().id("rig").upstream("127.0.0.1", upstream.port(), "T").build());
+    SampleStream s = rig.getStream("seq", "SEQ",
+        StreamOptions.builder().batchSize(2).capacity(3).overflow(Overflow.BLOCK).build());
+    List<JsonNode> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) { // far more than the queue holds: its ring wraps many times
+      Integer sample = i % 5 == 0 ? null : i;
+      assertTrue(s.push(sample));
+      expected.add(sample == null ? JSON.getNodeFactory().nullNode() : JSON.getNodeFactory().numberNode(i));
+    }
+    s.close();
+
+    List<JsonNode> got = new ArrayList<>();
+    while (got.size() < expected.size()) {
+      JsonNode body = Bodies.last(upstream.receiveMessage(WAIT));
+      assertEquals("STREAM", body.path("key").asText(), body.toString());
+      body.path("value").path("payload").forEach(got::add);
+    }
+    assertEquals(expected, got);
+    assertEquals(40, s.stats().sent());
+    assertEquals(0, s.stats().dropped());
+  }
+
   // ---------------------------------------------------------------- 4. producers and streams
 
   record Tagged(int producer, long n) {}
