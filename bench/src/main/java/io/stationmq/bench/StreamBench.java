@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -139,7 +140,8 @@ public final class StreamBench {
       source.connect("tcp://127.0.0.1:" + port);
       sink.send(new byte[0]); // registers "sink" at the router
       AtomicLong got = new AtomicLong();
-      Thread forwarder = new Thread(() -> relay(router), "raw-forwarder");
+      AtomicBoolean sinkKnown = new AtomicBoolean();
+      Thread forwarder = new Thread(() -> relay(router, sinkKnown), "raw-forwarder");
       Thread receiver = new Thread(() -> {
         try {
           while (got.get() < count) {
@@ -154,6 +156,9 @@ public final class StreamBench {
       receiver.setDaemon(true);
       forwarder.start();
       receiver.start();
+      // Until the router has the sink's identity, a send to it fails (ROUTER_MANDATORY) and would
+      // end the forwarder: the run would wait for samples that never come.
+      Measure.awaitFinished(sinkKnown::get);
       Probe probe = new Probe();
       long n = 0;
       Map<String, Object> headers = new LinkedHashMap<>();
@@ -177,7 +182,7 @@ public final class StreamBench {
   }
 
   /** Forwards every body to "sink" by frame, without decoding, until the context closes. */
-  private static void relay(ZMQ.Socket router) {
+  private static void relay(ZMQ.Socket router, AtomicBoolean sinkKnown) {
     try {
       while (true) {
         router.recv(0);
@@ -186,7 +191,8 @@ public final class StreamBench {
           frames.add(router.recv(0));
         }
         if (frames.get(frames.size() - 1).length == 0) {
-          continue; // the sink's registration ping
+          sinkKnown.set(true); // the sink's registration ping
+          continue;
         }
         router.send("sink".getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE);
         router.send(frames.get(frames.size() - 1), 0);
