@@ -3,6 +3,7 @@ package io.stationmq.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Overflow;
@@ -14,6 +15,7 @@ import io.stationmq.netnode.testing.Closer;
 import io.stationmq.record.Recorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +54,13 @@ class CliRecordTest {
         CliRun.args(connect, "--id", "recorder", "--stream", "seq", "--key", "EVENT", "--out", out.toString(),
             "--count", "1001", "--duration", "50", "--subject", "mouse_12"))));
     Await.registered(station, "recorder");
+    // The command connects its node, then starts recording: what arrives in between finds no
+    // listen. Its INFO lists the listens once the recording has started.
+    Await.until("the recorder listens to seq and EVENT", () -> {
+      JsonNode listens = station.request("recorder", "INFO", null, Duration.ofSeconds(2))
+          .handle((reply, error) -> error == null ? reply.valueNode().path("listens") : null).join();
+      return listens != null && listens.toString().contains("\"seq\"") && listens.toString().contains("\"EVENT\"");
+    });
     try (SampleStream seq = rig.getStream("seq", "seq",
         StreamOptions.builder().to("recorder").overflow(Overflow.BLOCK).build())) {
       for (int i = 0; i < 1_000; i++) {
