@@ -2,6 +2,7 @@ package io.stationmq.netnode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import io.stationmq.netnode.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +57,10 @@ public final class NetnsPeerMain {
       }
       node.sendConfirmed(station, "DATA", Map.of("from", "netns")).get(20, TimeUnit.SECONDS);
       BeaconListener heard = node.finder().listener();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (heard.foreignNetwork.sum() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20); // polling a counter with a deadline; nothing to wait on
+      try {
+        Await.until("a beacon of another network", Duration.ofSeconds(20), () -> heard.foreignNetwork.sum() > 0);
+      } catch (AssertionError none) {
+        // reported below as a count of 0, which the test checks
       }
       String address = node.finder().listener().latest(network, station, Long.MAX_VALUE).address();
       System.out.println("CONFIRMED " + address + " " + heard.foreignNetwork.sum());

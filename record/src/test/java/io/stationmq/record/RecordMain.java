@@ -3,6 +3,7 @@ package io.stationmq.record;
 import io.stationmq.netnode.NetNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A recorder in its own process, for {@link RecorderKillTest}: {@code PORT FILE}; records stream
@@ -19,6 +20,6 @@ public final class RecordMain {
     Recorder.builder().endpoint(node).file(Path.of(args[1])).stream("seq").start();
     System.out.println("RECORDING");
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE); // until killed: the test's point
+    new CountDownLatch(1).await(); // never counted down: runs until killed, the test's point
   }
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -131,11 +132,7 @@ class ReplicatedStateTest {
           o.state().put(key, Map.of("v", r.nextInt(1_000), "by", o.id()));
         }
         ops.incrementAndGet();
-        try {
-          Thread.sleep(1); // a steady stream, not a flood
-        } catch (InterruptedException e) {
-          return;
-        }
+        LockSupport.parkNanos(1_000_000L); // the writer's pace: a steady stream of changes, not a flood
       }
     }, "state-test-writer");
     writer.start();
