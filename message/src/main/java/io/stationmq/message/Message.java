@@ -384,7 +384,7 @@ public final class Message {
      * @throws IllegalArgumentException if the object cannot be represented as JSON
      */
     public Builder value(Object value) {
-      this.value = MessageCodec.toTree(value);
+      this.value = ValueTrees.toTree(value);
       return this;
     }
 
@@ -436,7 +436,7 @@ public final class Message {
       if (MessageCodec.isProtocolField(name)) {
         throw new IllegalArgumentException("'" + name + "' is a protocol field, not an extra field");
       }
-      extras.put(name, MessageCodec.toTree(value));
+      extras.put(name, ValueTrees.toTree(value));
       return this;
     }
 

@@ -2,7 +2,6 @@ package io.stationmq.message;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -14,22 +13,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -214,15 +203,15 @@ public final class MessageCodec {
   /** Builds and checks the message of a body already read into {@code root}, an object. */
   static Message fromTree(byte[] body, JsonNode root) {
     Message.Builder b = Message.builder();
-    b.id(requiredText(root, "id"));
-    b.path(readTo(root.get("to")));
-    b.sender(requiredText(root, "sender"));
-    b.key(requiredText(root, "key"));
+    b.id(BodyFields.requiredText(root, "id"));
+    b.path(BodyFields.readTo(root.get("to")));
+    b.sender(BodyFields.requiredText(root, "sender"));
+    b.key(BodyFields.requiredText(root, "key"));
     JsonNode value = root.get("value");
     b.valueTree(value == null ? NullNode.getInstance() : value);
-    b.timestamp(readTimestamp(root.get("timestamp")));
-    b.ttl(readTtl(root.get("ttl")));
-    readFlags(root.get("flags"), b);
+    b.timestamp(BodyFields.readTimestamp(root.get("timestamp")));
+    b.ttl(BodyFields.readTtl(root.get("ttl")));
+    BodyFields.readFlags(root.get("flags"), b);
     Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> e = fields.next();
@@ -260,7 +249,7 @@ public final class MessageCodec {
    */
   public static BodyHeader peekHeader(byte[] body) {
     String[] f = new String[3]; // id, sender, key
-    boolean read = scanFields(body, (name, t, p) -> {
+    boolean read = BodyScan.fields(body, (name, t, p) -> {
       if (t == JsonToken.VALUE_STRING) {
         switch (name) {
           case "id" -> f[0] = p.getText();
@@ -291,7 +280,7 @@ public final class MessageCodec {
   static String peekConfirmScanning(byte[] body) {
     String[] value = new String[1];
     boolean[] seen = new boolean[4]; // id, sender, key CONFIRM, not a confirmation
-    scanFields(body, (name, t, p) -> {
+    BodyScan.fields(body, (name, t, p) -> {
       if (t == JsonToken.VALUE_STRING) {
         switch (name) {
           case "id" -> seen[0] = !p.getText().isEmpty();
@@ -318,7 +307,7 @@ public final class MessageCodec {
    */
   public static boolean peekFlag(byte[] body, String flag) {
     boolean[] set = new boolean[1];
-    scanFields(body, (name, t, p) -> {
+    BodyScan.fields(body, (name, t, p) -> {
       if (t != JsonToken.START_OBJECT || !name.equals("flags")) {
         return false;
       }
@@ -335,128 +324,11 @@ public final class MessageCodec {
     return set[0];
   }
 
-  /** One top-level field of a body for {@link #scanFields}: true once the scan has seen enough. */
-  @FunctionalInterface
-  private interface FieldScan {
-    boolean field(String name, JsonToken value, JsonParser p) throws IOException;
-  }
-
-  /**
-   * Reads a body's top-level fields in order with the streaming parser, building no tree, until
-   * {@code scan} has seen enough or the object ends; a field's value is skipped unless the scan
-   * stopped on it. False when the body is not an object or cannot be read that far.
-   */
-  private static boolean scanFields(byte[] body, FieldScan scan) {
-    if (body == null || body.length == 0 || body[0] != '{') {
-      return false;
-    }
-    try (JsonParser p = FACTORY.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (scan.field(name, t, p)) {
-          return true;
-        }
-        p.skipChildren();
-      }
-      return true;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
   /**
    * The {@code id}, {@code sender} and {@code key} of a body, read by {@link
    * #peekHeader(byte[])}; {@code key} may be null.
    */
   public record BodyHeader(String id, String sender, String key) {}
-
-  private static String requiredText(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      throw new MessageFormatException("missing required field '" + field + "'");
-    }
-    if (!n.isTextual()) {
-      throw new MessageFormatException("field '" + field + "' must be a string, got " + n.getNodeType());
-    }
-    if (n.textValue().isEmpty()) {
-      throw new MessageFormatException("field '" + field + "' must be non-empty");
-    }
-    return n.textValue();
-  }
-
-  private static List<String> readTo(JsonNode to) {
-    if (to == null || to.isNull()) {
-      throw new MessageFormatException("missing required field 'to'");
-    }
-    if (to.isTextual()) {
-      if (to.textValue().isEmpty()) {
-        throw new MessageFormatException("field 'to' must be non-empty");
-      }
-      return List.of(to.textValue());
-    }
-    if (!to.isArray()) {
-      throw new MessageFormatException("field 'to' must be a string or a list of strings, got " + to.getNodeType());
-    }
-    if (to.isEmpty()) {
-      throw new MessageFormatException("field 'to' is an empty list");
-    }
-    List<String> path = new ArrayList<>(to.size());
-    for (JsonNode hop : to) {
-      if (!hop.isTextual() || hop.textValue().isEmpty()) {
-        throw new MessageFormatException("field 'to' must hold only non-empty strings, got " + hop.getNodeType());
-      }
-      path.add(hop.textValue());
-    }
-    return path;
-  }
-
-  private static LocalDateTime readTimestamp(JsonNode ts) {
-    if (ts == null || ts.isNull()) {
-      return null;
-    }
-    if (!ts.isTextual()) {
-      throw new MessageFormatException("field 'timestamp' must be a string, got " + ts.getNodeType());
-    }
-    try {
-      return Timestamps.parse(ts.textValue());
-    } catch (MessageFormatException e) {
-      throw new MessageFormatException("field 'timestamp': " + e.getMessage(), e);
-    }
-  }
-
-  private static int readTtl(JsonNode ttl) {
-    if (ttl == null || ttl.isNull()) {
-      return Message.DEFAULT_TTL;
-    }
-    if (!ttl.isIntegralNumber()) {
-      throw new MessageFormatException("field 'ttl' must be an integer, got " + ttl.getNodeType() + " " + abbreviate(ttl));
-    }
-    if (!ttl.canConvertToInt() || ttl.intValue() < 0) {
-      throw new MessageFormatException("field 'ttl' must be an integer from 0 to " + Integer.MAX_VALUE + ", got " + abbreviate(ttl));
-    }
-    return ttl.intValue();
-  }
-
-  private static void readFlags(JsonNode flags, Message.Builder b) {
-    if (flags == null || flags.isNull()) {
-      return;
-    }
-    if (!flags.isObject()) {
-      throw new MessageFormatException("field 'flags' must be an object, got " + flags.getNodeType());
-    }
-    Iterator<String> names = flags.fieldNames();
-    while (names.hasNext()) {
-      String name = names.next();
-      if (name.isEmpty()) {
-        throw new MessageFormatException("field 'flags' has an empty flag name");
-      }
-      b.flag(name);
-    }
-  }
 
   /**
    * Validates every array object under {@code node}, and replaces the data of a blosc-packed one
@@ -495,78 +367,7 @@ public final class MessageCodec {
    * @throws IllegalArgumentException if the value cannot be represented as JSON
    */
   public static JsonNode toJson(Object value) {
-    return toTree(value);
-  }
-
-  /** Converts any Java value (or a Jackson tree, copied) to a tree; null becomes JSON null. */
-  static JsonNode toTree(Object value) {
-    if (value == null) {
-      return NullNode.getInstance();
-    }
-    if (value instanceof JsonNode) {
-      return ((JsonNode) value).deepCopy();
-    }
-    // The common scalars directly: every CONFIRM's value is a string, and Jackson's
-    // valueToTree costs a type lookup and a buffer per call.
-    if (value instanceof String s) {
-      return TextNode.valueOf(s);
-    }
-    if (value instanceof Integer i) {
-      return IntNode.valueOf(i);
-    }
-    if (value instanceof Boolean b) {
-      return BooleanNode.valueOf(b);
-    }
-    try {
-      JsonNode tree = MAPPER.valueToTree(value);
-      return tree == null ? NullNode.getInstance() : canonicalNumbers(tree);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "value of type " + value.getClass().getName() + " cannot be represented as JSON: " + firstLine(e.getMessage()), e);
-    }
-  }
-
-  /**
-   * Gives numbers the node types decoding would give them (int when it fits, else long, else
-   * big integer; every fraction a double), so a built message equals its decoded copy.
-   */
-  private static JsonNode canonicalNumbers(JsonNode node) {
-    if (node.isNumber()) {
-      if (node.isIntegralNumber()) {
-        if (node.canConvertToInt()) {
-          return node.isInt() ? node : IntNode.valueOf(node.intValue());
-        }
-        if (node.canConvertToLong()) {
-          return node.isLong() ? node : LongNode.valueOf(node.longValue());
-        }
-        return node.isBigInteger() ? node : BigIntegerNode.valueOf(node.bigIntegerValue());
-      }
-      if (node.isDouble()) {
-        return node;
-      }
-      // A float is written by its shortest text (1.1f as 1.1), which reads back as that double.
-      return DoubleNode.valueOf(node.isFloat() ? Double.parseDouble(Float.toString(node.floatValue())) : node.doubleValue());
-    }
-    if (node.isObject()) {
-      ObjectNode obj = (ObjectNode) node;
-      Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        JsonNode c = canonicalNumbers(e.getValue());
-        if (c != e.getValue()) {
-          e.setValue(c);
-        }
-      }
-    } else if (node.isArray()) {
-      ArrayNode arr = (ArrayNode) node;
-      for (int i = 0; i < arr.size(); i++) {
-        JsonNode c = canonicalNumbers(arr.get(i));
-        if (c != arr.get(i)) {
-          arr.set(i, c);
-        }
-      }
-    }
-    return node;
+    return ValueTrees.toTree(value);
   }
 
   /**
@@ -642,11 +443,6 @@ public final class MessageCodec {
     return false;
   }
 
-  private static String abbreviate(JsonNode n) {
-    String s = n.toString();
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-  }
-
   static String firstLine(String s) {
     if (s == null) {
       return "(no detail)";
@@ -656,79 +452,4 @@ public final class MessageCodec {
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
-  /**
-   * Collects what the generator flushes: a body shorter than the generator's buffer (8,000 bytes)
-   * comes in one write and costs one array of its exact size, no growing and no final copy.
-   */
-  private static final class BodyOutput extends OutputStream {
-    private byte[] bytes = new byte[0];
-    private int size;
-
-    @Override
-    public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (size + len > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(size + len, 2 * bytes.length));
-      }
-      System.arraycopy(b, off, bytes, size, len);
-      size += len;
-    }
-
-    byte[] toByteArray() {
-      return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
-    }
-  }
-
-  /** Python's default {@code json.dumps} separators: {@code ", "} and {@code ": "}, one line. */
-  private static final class PythonSeparators implements PrettyPrinter {
-    @Override
-    public void writeRootValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(' ');
-    }
-
-    @Override
-    public void writeStartObject(JsonGenerator g) throws IOException {
-      g.writeRaw('{');
-    }
-
-    @Override
-    public void writeEndObject(JsonGenerator g, int entries) throws IOException {
-      g.writeRaw('}');
-    }
-
-    @Override
-    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(", ");
-    }
-
-    @Override
-    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(": ");
-    }
-
-    @Override
-    public void writeStartArray(JsonGenerator g) throws IOException {
-      g.writeRaw('[');
-    }
-
-    @Override
-    public void writeEndArray(JsonGenerator g, int values) throws IOException {
-      g.writeRaw(']');
-    }
-
-    @Override
-    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-      g.writeRaw(", ");
-    }
-
-    @Override
-    public void beforeArrayValues(JsonGenerator g) {}
-
-    @Override
-    public void beforeObjectEntries(JsonGenerator g) {}
-  }
 }
