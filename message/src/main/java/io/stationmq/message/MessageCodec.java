@@ -342,7 +342,7 @@ public final class MessageCodec {
     if (node.isObject()) {
       if (NdArray.isArrayObject(node)) {
         int unpacked = budget.unpacked();
-        NdArray array = NdArray.fromJson(node, path, budget);
+        NdArray array = ArrayObjectReader.read(node, path, budget);
         if (budget.unpacked() != unpacked) {
           ((ObjectNode) node).put(NdArray.KEY_DATA, array.base64());
         }

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,8 +37,6 @@ public final class NdArray {
   /** JSON key holding the shape list. */
   static final String KEY_SHAPE = "SHAPE";
 
-  private static final Set<String> KEYS = Set.of(KEY_DATA, KEY_DTYPE, KEY_SHAPE);
-
   private static final Set<DType> TO_DOUBLE = EnumSet.allOf(DType.class);
   private static final Set<DType> TO_FLOAT =
       EnumSet.of(DType.FLOAT32, DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16);
@@ -56,7 +53,7 @@ public final class NdArray {
   private final byte[] data;
 
   /** Takes ownership of {@code shape} and {@code data}, which the caller has validated. */
-  private NdArray(DType dtype, byte[] data, int[] shape, int size) {
+  NdArray(DType dtype, byte[] data, int[] shape, int size) {
     this.dtype = dtype;
     this.data = data;
     this.shape = shape;
@@ -73,40 +70,40 @@ public final class NdArray {
    *     int, or the shape does not hold exactly {@code data.length} elements
    */
   public static NdArray of(double[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
-    ByteBuffer buffer = allocate(DType.FLOAT64, data.length);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(DType.FLOAT64, data.length);
     buffer.asDoubleBuffer().put(data);
     return new NdArray(DType.FLOAT64, buffer.array(), dims, data.length);
   }
 
   /** Creates a {@code float32} array; shape rules and failures as in {@link #of(double[], int...)}. */
   public static NdArray of(float[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
-    ByteBuffer buffer = allocate(DType.FLOAT32, data.length);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(DType.FLOAT32, data.length);
     buffer.asFloatBuffer().put(data);
     return new NdArray(DType.FLOAT32, buffer.array(), dims, data.length);
   }
 
   /** Creates an {@code int64} array; shape rules and failures as in {@link #of(double[], int...)}. */
   public static NdArray of(long[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
-    ByteBuffer buffer = allocate(DType.INT64, data.length);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(DType.INT64, data.length);
     buffer.asLongBuffer().put(data);
     return new NdArray(DType.INT64, buffer.array(), dims, data.length);
   }
 
   /** Creates an {@code int32} array; shape rules and failures as in {@link #of(double[], int...)}. */
   public static NdArray of(int[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
-    ByteBuffer buffer = allocate(DType.INT32, data.length);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(DType.INT32, data.length);
     buffer.asIntBuffer().put(data);
     return new NdArray(DType.INT32, buffer.array(), dims, data.length);
   }
 
   /** Creates an {@code int16} array; shape rules and failures as in {@link #of(double[], int...)}. */
   public static NdArray of(short[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
-    ByteBuffer buffer = allocate(DType.INT16, data.length);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(DType.INT16, data.length);
     buffer.asShortBuffer().put(data);
     return new NdArray(DType.INT16, buffer.array(), dims, data.length);
   }
@@ -117,13 +114,13 @@ public final class NdArray {
    * #fromLittleEndianBytes}.
    */
   public static NdArray of(byte[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
     return new NdArray(DType.INT8, data.clone(), dims, data.length);
   }
 
   /** Creates a {@code bool} array; shape rules and failures as in {@link #of(double[], int...)}. */
   public static NdArray of(boolean[] data, int... shape) {
-    int[] dims = shapeFor(data.length, shape);
+    int[] dims = ArrayShapes.shapeFor(data.length, shape);
     byte[] bytes = new byte[data.length];
     for (int i = 0; i < data.length; i++) {
       bytes[i] = (byte) (data[i] ? 1 : 0);
@@ -146,8 +143,8 @@ public final class NdArray {
       throw new IllegalArgumentException(
           "ofUnsigned needs uint8, uint16, uint32 or uint64, got " + dtype.numpyName());
     }
-    int[] dims = shapeFor(values.length, shape);
-    ByteBuffer buffer = allocate(dtype, values.length);
+    int[] dims = ArrayShapes.shapeFor(values.length, shape);
+    ByteBuffer buffer = ArrayShapes.allocate(dtype, values.length);
     long max = dtype == DType.UINT64 ? -1L : (1L << (8 * dtype.itemSize())) - 1;
     for (int i = 0; i < values.length; i++) {
       long value = values[i];
@@ -178,7 +175,7 @@ public final class NdArray {
   public static NdArray fromLittleEndianBytes(DType dtype, byte[] data, int... shape) {
     Objects.requireNonNull(dtype, "dtype");
     int[] dims = shape.clone();
-    int size = elementCount(dims);
+    int size = ArrayShapes.elementCount(dims);
     long needed = (long) size * dtype.itemSize();
     if (data.length != needed) {
       throw new IllegalArgumentException(
@@ -381,51 +378,8 @@ public final class NdArray {
    *     '<fieldPath>': } followed by the specific reason
    */
   public static NdArray fromJson(JsonNode node, String fieldPath) {
-    return fromJson(node, fieldPath, new PackedArray.Budget(MessageCodec.MAX_UNPACKED_ARRAY_BYTES));
+    return ArrayObjectReader.read(node, fieldPath, new PackedArray.Budget(MessageCodec.MAX_UNPACKED_ARRAY_BYTES));
   }
-
-  /** {@link #fromJson(JsonNode, String)} charging packed arrays to {@code budget}. */
-  static NdArray fromJson(JsonNode node, String fieldPath, PackedArray.Budget budget) {
-    if (node == null || !node.isObject()) {
-      throw invalid(fieldPath, "expected an array object {\"NUMPY_ARRAY\", \"DTYPE\", \"SHAPE\"}, got "
-          + describe(node));
-    }
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!KEYS.contains(name)) {
-        throw invalid(fieldPath, "unexpected key '" + name
-            + "' in array object; expected exactly NUMPY_ARRAY, DTYPE and SHAPE");
-      }
-    }
-    DType dtype = readDType(node.get(KEY_DTYPE), fieldPath);
-    int[] shape = readShape(node.get(KEY_SHAPE), fieldPath);
-    int size = elementCount(shape, fieldPath);
-    byte[] bytes = readBase64(node.get(KEY_DATA), fieldPath);
-
-    long needed = (long) size * dtype.itemSize();
-    boolean raw = bytes.length == needed;
-    if (raw ? PackedArray.looksPacked(bytes, dtype, needed) : PackedArray.mayBePacked(bytes)) {
-      try {
-        bytes = PackedArray.unpack(bytes, dtype, shape, needed, budget);
-      } catch (MessageFormatException e) {
-        if (!raw) {
-          throw new MessageFormatException(
-              prefix(fieldPath) + "blosc-packed array cannot be unpacked: " + e.getMessage(), e);
-        }
-        // Raw data that only looked packed: read raw, as autopilot does when unpacking fails.
-      }
-    } else if (!raw) {
-      throw invalid(fieldPath, "array data does not match its shape (" + bytes.length
-          + " bytes for shape " + Arrays.toString(shape) + " " + dtype.numpyName() + " needs "
-          + needed + ") and is not a blosc-packed array either");
-    }
-    String badBool = checkBool(dtype, bytes);
-    if (badBool != null) {
-      throw invalid(fieldPath, badBool);
-    }
-    return new NdArray(dtype, bytes, shape, size);
-  }
-
   /** The element bytes as standard, padded base64 (the {@code NUMPY_ARRAY} value). */
   String base64() {
     return Base64.getEncoder().encodeToString(data);
@@ -461,15 +415,6 @@ public final class NdArray {
 
   private ByteBuffer buffer() {
     return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static ByteBuffer allocate(DType dtype, int count) {
-    long bytes = (long) count * dtype.itemSize();
-    if (bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          count + " " + dtype.numpyName() + " elements need " + bytes + " bytes, more than a byte[] holds");
-    }
-    return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Element {@code i} of an integer or bool array: sign- or zero-extended, uint64 as bit pattern. */
@@ -516,63 +461,8 @@ public final class NdArray {
     }
   }
 
-  /** The shape for a factory: {@code shape} copied, or 1-d of {@code length} when none is given. */
-  private static int[] shapeFor(int length, int[] shape) {
-    if (shape.length == 0) {
-      return new int[] {length};
-    }
-    int[] dims = shape.clone();
-    int size = elementCount(dims);
-    if (size != length) {
-      throw new IllegalArgumentException(
-          "shape " + Arrays.toString(dims) + " holds " + size + " elements but " + length
-              + " were given");
-    }
-    return dims;
-  }
-
-  /** Product of {@code dims}, throwing IllegalArgumentException if a dim is negative or it overflows. */
-  private static int elementCount(int[] dims) {
-    for (int dim : dims) {
-      if (dim < 0) {
-        throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has a negative dimension");
-      }
-    }
-    long count = product(dims);
-    if (count < 0) {
-      throw new IllegalArgumentException(
-          "shape " + Arrays.toString(dims) + " has more than " + Integer.MAX_VALUE + " elements");
-    }
-    return (int) count;
-  }
-
-  /** {@link #elementCount(int[])} for already non-negative wire dims, failing with the field path. */
-  private static int elementCount(int[] dims, String fieldPath) {
-    long count = product(dims);
-    if (count < 0) {
-      throw invalid(fieldPath, "SHAPE " + Arrays.toString(dims) + " has more than "
-          + Integer.MAX_VALUE + " elements");
-    }
-    return (int) count;
-  }
-
-  /** Product of non-negative {@code dims}, or -1 if it exceeds {@link Integer#MAX_VALUE}. */
-  private static long product(int[] dims) {
-    if (Arrays.stream(dims).anyMatch(dim -> dim == 0)) {
-      return 0;
-    }
-    long count = 1;
-    for (int dim : dims) {
-      count *= dim;
-      if (count > Integer.MAX_VALUE) {
-        return -1;
-      }
-    }
-    return count;
-  }
-
   /** Null when {@code bytes} is not a bool array or holds only 0 and 1, else the reason. */
-  private static String checkBool(DType dtype, byte[] bytes) {
+  static String checkBool(DType dtype, byte[] bytes) {
     if (dtype != DType.BOOL) {
       return null;
     }
@@ -583,67 +473,5 @@ public final class NdArray {
       }
     }
     return null;
-  }
-
-  private static DType readDType(JsonNode node, String fieldPath) {
-    if (node == null || !node.isTextual()) {
-      throw invalid(fieldPath, "DTYPE must be a numpy dtype name string, got " + describe(node));
-    }
-    try {
-      return DType.fromNumpyName(node.textValue());
-    } catch (MessageFormatException e) {
-      throw new MessageFormatException(prefix(fieldPath) + e.getMessage(), e);
-    }
-  }
-
-  private static int[] readShape(JsonNode node, String fieldPath) {
-    if (node == null || !node.isArray()) {
-      throw invalid(fieldPath, "SHAPE must be a list of dimensions, got " + describe(node));
-    }
-    int[] dims = new int[node.size()];
-    for (int i = 0; i < dims.length; i++) {
-      JsonNode dim = node.get(i);
-      String where = "SHAPE[" + i + "] = " + dim;
-      if (!dim.isIntegralNumber()) {
-        throw invalid(fieldPath, where + " is not an integer");
-      }
-      if (dim.bigIntegerValue().signum() < 0) {
-        throw invalid(fieldPath, where + " is negative");
-      }
-      if (!dim.canConvertToInt()) {
-        throw invalid(fieldPath, where + " is larger than " + Integer.MAX_VALUE);
-      }
-      dims[i] = dim.intValue();
-    }
-    return dims;
-  }
-
-  private static byte[] readBase64(JsonNode node, String fieldPath) {
-    if (node == null || !node.isTextual()) {
-      throw invalid(fieldPath, "NUMPY_ARRAY must be a base64 string, got " + describe(node));
-    }
-    String text = node.textValue();
-    if (text.length() % 4 != 0) {
-      throw invalid(fieldPath, "NUMPY_ARRAY is not valid base64: length " + text.length()
-          + " is not a multiple of 4 (standard base64 with padding expected)");
-    }
-    try {
-      return Base64.getDecoder().decode(text);
-    } catch (IllegalArgumentException e) {
-      throw new MessageFormatException(
-          prefix(fieldPath) + "NUMPY_ARRAY is not valid base64: " + e.getMessage(), e);
-    }
-  }
-
-  private static String describe(JsonNode node) {
-    return node == null || node.isMissingNode() ? "nothing (key missing)" : node.getNodeType().toString();
-  }
-
-  private static String prefix(String fieldPath) {
-    return "field '" + fieldPath + "': ";
-  }
-
-  private static MessageFormatException invalid(String fieldPath, String reason) {
-    return new MessageFormatException(prefix(fieldPath) + reason);
   }
 }
