@@ -49,63 +49,9 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
-public final class EndpointOptions {
-  private final int workers;
-  private final int workerQueueCapacity;
-  private final Duration firstRepeat;
-  private final double repeatBackoff;
-  private final Duration maxRepeatInterval;
-  private final int maxInFlight;
-  private final Duration dedupWindow;
-  private final int dedupCapacity;
-  private final Duration maxDeliveryTime;
-  private final Duration maxDeliveryTimeSet; // null when derived from dedupWindow
-  private final int maxMessageBytes;
-  private final int highWaterMark;
-  private final Duration sendTimeout;
-  private final int sendQueueCapacity;
-  private final Duration sendQueueFullWait;
-  private final Duration linger;
-  private final Duration handshakeInterval;
-  private final Duration heartbeatInterval;
-  private final int livenessTolerance;
-  private final Duration helloTimeout;
-  private final Duration reconnectGrace;
-  private final NanoClock ticker;
-  private final WallClock wallClock;
-  private final Duration clockSyncInterval;
-  private final EndpointListener listener;
-  private final CurveSecurity security;
-  private final Durability durability;
-
-  private EndpointOptions(Builder b) {
-    this.workers = b.workers;
-    this.workerQueueCapacity = b.workerQueueCapacity;
-    this.firstRepeat = b.firstRepeat;
-    this.repeatBackoff = b.repeatBackoff;
-    this.maxRepeatInterval = b.maxRepeatInterval;
-    this.maxInFlight = b.maxInFlight;
-    this.dedupWindow = b.dedupWindow;
-    this.dedupCapacity = b.dedupCapacity;
-    this.maxDeliveryTime = b.maxDeliveryTime();
-    this.maxDeliveryTimeSet = b.maxDeliveryTime;
-    this.maxMessageBytes = b.maxMessageBytes;
-    this.highWaterMark = b.highWaterMark;
-    this.sendTimeout = b.sendTimeout;
-    this.sendQueueCapacity = b.sendQueueCapacity;
-    this.sendQueueFullWait = b.sendQueueFullWait;
-    this.linger = b.linger;
-    this.handshakeInterval = b.handshakeInterval;
-    this.heartbeatInterval = b.heartbeatInterval;
-    this.livenessTolerance = b.livenessTolerance;
-    this.helloTimeout = b.helloTimeout;
-    this.reconnectGrace = b.reconnectGrace;
-    this.ticker = b.ticker;
-    this.wallClock = b.wallClock;
-    this.clockSyncInterval = b.clockSyncInterval;
-    this.listener = b.listener;
-    this.security = b.security;
-    this.durability = b.durability;
+public final class EndpointOptions extends EndpointOptionValues {
+  private EndpointOptions(EndpointOptionDraft d) {
+    super(d);
   }
 
   /** All defaults. */
@@ -337,137 +283,85 @@ public final class EndpointOptions {
 
   /** Builds {@link EndpointOptions}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
-    private int workers = 4;
-    private int workerQueueCapacity = 4096;
-    private Duration firstRepeat = Duration.ofMillis(500);
-    private double repeatBackoff = 2.0;
-    private Duration maxRepeatInterval = Duration.ofSeconds(5);
-    private int maxInFlight = 10_000;
-    private Duration dedupWindow = Duration.ofMinutes(2);
-    private int dedupCapacity = 65_536;
-    private Duration maxDeliveryTime; // null: half of dedupWindow
-    private int maxMessageBytes = 64 << 20;
-    private int highWaterMark = 10_000;
-    private Duration sendTimeout = Duration.ofSeconds(2);
-    private int sendQueueCapacity = 10_000;
-    private Duration sendQueueFullWait = Duration.ZERO;
-    private Duration linger = Duration.ofMillis(200);
-    private Duration handshakeInterval = Duration.ofSeconds(1);
-    private Duration heartbeatInterval = Duration.ofSeconds(1);
-    private int livenessTolerance = 5;
-    private Duration helloTimeout = Duration.ofSeconds(1);
-    private Duration reconnectGrace = Duration.ofSeconds(5);
-    private NanoClock ticker = NanoClock.system();
-    private WallClock wallClock = WallClock.system();
-    private Duration clockSyncInterval = Duration.ofSeconds(10);
-    private EndpointListener listener = EndpointListener.NONE;
-    private CurveSecurity security;
-    private Durability durability;
+    private final EndpointOptionDraft draft;
 
-    private Builder() {}
+    private Builder() {
+      draft = new EndpointOptionDraft();
+    }
 
     private Builder(EndpointOptions o) {
-      workers = o.workers;
-      workerQueueCapacity = o.workerQueueCapacity;
-      firstRepeat = o.firstRepeat;
-      repeatBackoff = o.repeatBackoff;
-      maxRepeatInterval = o.maxRepeatInterval;
-      maxInFlight = o.maxInFlight;
-      dedupWindow = o.dedupWindow;
-      dedupCapacity = o.dedupCapacity;
-      maxDeliveryTime = o.maxDeliveryTimeSet; // a derived one follows a new dedupWindow
-      maxMessageBytes = o.maxMessageBytes;
-      highWaterMark = o.highWaterMark;
-      sendTimeout = o.sendTimeout;
-      sendQueueCapacity = o.sendQueueCapacity;
-      sendQueueFullWait = o.sendQueueFullWait;
-      linger = o.linger;
-      handshakeInterval = o.handshakeInterval;
-      heartbeatInterval = o.heartbeatInterval;
-      livenessTolerance = o.livenessTolerance;
-      helloTimeout = o.helloTimeout;
-      reconnectGrace = o.reconnectGrace;
-      ticker = o.ticker;
-      wallClock = o.wallClock;
-      clockSyncInterval = o.clockSyncInterval;
-      listener = o.listener;
-      security = o.security;
-      durability = o.durability;
+      draft = new EndpointOptionDraft(o);
     }
 
     /** See {@link EndpointOptions#workers()}. */
     public Builder workers(int workers) {
-      this.workers = workers;
+      draft.workers = workers;
       return this;
     }
 
     /** See {@link EndpointOptions#workerQueueCapacity()}. */
     public Builder workerQueueCapacity(int capacity) {
-      this.workerQueueCapacity = capacity;
+      draft.workerQueueCapacity = capacity;
       return this;
     }
 
     /** See {@link EndpointOptions#firstRepeat()}. */
     public Builder firstRepeat(Duration firstRepeat) {
-      this.firstRepeat = Objects.requireNonNull(firstRepeat, "firstRepeat");
+      draft.firstRepeat = Objects.requireNonNull(firstRepeat, "firstRepeat");
       return this;
     }
 
     /** See {@link EndpointOptions#repeatBackoff()}. */
     public Builder repeatBackoff(double factor) {
-      this.repeatBackoff = factor;
+      draft.repeatBackoff = factor;
       return this;
     }
 
     /** See {@link EndpointOptions#maxRepeatInterval()}. */
     public Builder maxRepeatInterval(Duration max) {
-      this.maxRepeatInterval = Objects.requireNonNull(max, "maxRepeatInterval");
+      draft.maxRepeatInterval = Objects.requireNonNull(max, "maxRepeatInterval");
       return this;
     }
 
     /** See {@link EndpointOptions#maxInFlight()}. */
     public Builder maxInFlight(int max) {
-      this.maxInFlight = max;
+      draft.maxInFlight = max;
       return this;
     }
 
     /** See {@link EndpointOptions#dedupWindow()}. */
     public Builder dedupWindow(Duration window) {
-      this.dedupWindow = Objects.requireNonNull(window, "dedupWindow");
+      draft.dedupWindow = Objects.requireNonNull(window, "dedupWindow");
       return this;
     }
 
     /** See {@link EndpointOptions#dedupCapacity()}. */
     public Builder dedupCapacity(int capacity) {
-      this.dedupCapacity = capacity;
+      draft.dedupCapacity = capacity;
       return this;
     }
 
     /** See {@link EndpointOptions#maxDeliveryTime()}; {@code null} derives it from the window again. */
     public Builder maxDeliveryTime(Duration max) {
-      this.maxDeliveryTime = max;
+      draft.maxDeliveryTime = max;
       return this;
-    }
-
-    private Duration maxDeliveryTime() {
-      return maxDeliveryTime != null ? maxDeliveryTime : dedupWindow.dividedBy(2);
     }
 
     /** See {@link EndpointOptions#maxMessageBytes()}. */
     public Builder maxMessageBytes(int bytes) {
-      this.maxMessageBytes = bytes;
+      draft.maxMessageBytes = bytes;
       return this;
     }
 
     /** See {@link EndpointOptions#highWaterMark()}. */
     public Builder highWaterMark(int messages) {
-      this.highWaterMark = messages;
+      draft.highWaterMark = messages;
       return this;
     }
 
     /** See {@link EndpointOptions#sendTimeout()}. */
     public Builder sendTimeout(Duration timeout) {
-      this.sendTimeout = Objects.requireNonNull(timeout, "sendTimeout");
+      draft.sendTimeout = Objects.requireNonNull(timeout, "sendTimeout");
       return this;
     }
 
@@ -477,85 +371,85 @@ public final class EndpointOptions {
      * {@link EndpointOptions#sendQueueFullWait()}.
      */
     public Builder sendQueueFullWait(Duration maxWait) {
-      this.sendQueueFullWait = Objects.requireNonNull(maxWait, "sendQueueFullWait");
+      draft.sendQueueFullWait = Objects.requireNonNull(maxWait, "sendQueueFullWait");
       return this;
     }
 
     /** See {@link EndpointOptions#sendQueueCapacity()}. */
     public Builder sendQueueCapacity(int capacity) {
-      this.sendQueueCapacity = capacity;
+      draft.sendQueueCapacity = capacity;
       return this;
     }
 
     /** See {@link EndpointOptions#linger()}. */
     public Builder linger(Duration linger) {
-      this.linger = Objects.requireNonNull(linger, "linger");
+      draft.linger = Objects.requireNonNull(linger, "linger");
       return this;
     }
 
     /** See {@link EndpointOptions#handshakeInterval()}. */
     public Builder handshakeInterval(Duration interval) {
-      this.handshakeInterval = Objects.requireNonNull(interval, "handshakeInterval");
+      draft.handshakeInterval = Objects.requireNonNull(interval, "handshakeInterval");
       return this;
     }
 
     /** See {@link EndpointOptions#heartbeatInterval()}. */
     public Builder heartbeatInterval(Duration interval) {
-      this.heartbeatInterval = Objects.requireNonNull(interval, "heartbeatInterval");
+      draft.heartbeatInterval = Objects.requireNonNull(interval, "heartbeatInterval");
       return this;
     }
 
     /** See {@link EndpointOptions#livenessTolerance()}. */
     public Builder livenessTolerance(int intervals) {
-      this.livenessTolerance = intervals;
+      draft.livenessTolerance = intervals;
       return this;
     }
 
     /** See {@link EndpointOptions#helloTimeout()}. */
     public Builder helloTimeout(Duration timeout) {
-      this.helloTimeout = Objects.requireNonNull(timeout, "helloTimeout");
+      draft.helloTimeout = Objects.requireNonNull(timeout, "helloTimeout");
       return this;
     }
 
     /** See {@link EndpointOptions#reconnectGrace()}. */
     public Builder reconnectGrace(Duration grace) {
-      this.reconnectGrace = Objects.requireNonNull(grace, "reconnectGrace");
+      draft.reconnectGrace = Objects.requireNonNull(grace, "reconnectGrace");
       return this;
     }
 
     /** See {@link EndpointOptions#ticker()}; tests inject a fake one. */
     public Builder ticker(NanoClock ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      draft.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
     /** See {@link EndpointOptions#wallClock()}; tests inject a skewed one. */
     public Builder wallClock(WallClock clock) {
-      this.wallClock = Objects.requireNonNull(clock, "wallClock");
+      draft.wallClock = Objects.requireNonNull(clock, "wallClock");
       return this;
     }
 
     /** See {@link EndpointOptions#clockSyncInterval()}. */
     public Builder clockSyncInterval(Duration interval) {
-      this.clockSyncInterval = Objects.requireNonNull(interval, "clockSyncInterval");
+      draft.clockSyncInterval = Objects.requireNonNull(interval, "clockSyncInterval");
       return this;
     }
 
     /** See {@link EndpointOptions#listener()}. */
     public Builder listener(EndpointListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      draft.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     /** See {@link EndpointOptions#security()}; null for none. */
     public Builder security(CurveSecurity security) {
-      this.security = security;
+      draft.security = security;
       return this;
     }
 
     /** See {@link EndpointOptions#durability()}; null for none. */
     public Builder durability(Durability durability) {
-      this.durability = durability;
+      draft.durability = durability;
       return this;
     }
 
@@ -565,43 +459,8 @@ public final class EndpointOptions {
      * @throws IllegalArgumentException naming the setting that is out of range
      */
     public EndpointOptions build() {
-      require(workers >= 1 && workers <= 256, "workers must be 1..256, got " + workers);
-      require(workerQueueCapacity >= 1, "workerQueueCapacity must be positive, got " + workerQueueCapacity);
-      require(!firstRepeat.isNegative() && !firstRepeat.isZero(), "firstRepeat must be positive, got " + firstRepeat);
-      require(repeatBackoff >= 1.0 && repeatBackoff <= 16.0, "repeatBackoff must be 1.0..16.0, got " + repeatBackoff);
-      require(maxRepeatInterval.compareTo(firstRepeat) >= 0, "maxRepeatInterval must be at least firstRepeat");
-      require(maxInFlight >= 1, "maxInFlight must be positive, got " + maxInFlight);
-      require(!dedupWindow.isNegative() && !dedupWindow.isZero(),
-          "dedupWindow must be positive (dedupCapacity 0 turns de-duplication off), got " + dedupWindow);
-      require(dedupCapacity >= 0, "dedupCapacity must not be negative");
-      Duration delivery = maxDeliveryTime();
-      require(!delivery.isNegative() && !delivery.isZero(), "maxDeliveryTime must be positive, got " + delivery);
-      require(delivery.compareTo(firstRepeat) > 0,
-          "maxDeliveryTime (" + delivery + ") must exceed firstRepeat (" + firstRepeat + "), or nothing is ever repeated");
-      require(dedupCapacity == 0 || delivery.multipliedBy(2).compareTo(dedupWindow) <= 0,
-          "maxDeliveryTime (" + delivery + ") must be at most half of dedupWindow (" + dedupWindow
-              + "): a message is repeated for up to maxDeliveryTime, and a repeat that reaches a"
-              + " receiver after its dedupWindow is handled twice; lower maxDeliveryTime or raise dedupWindow");
-      require(maxMessageBytes >= 1024, "maxMessageBytes must be at least 1024, got " + maxMessageBytes);
-      require(highWaterMark >= 1, "highWaterMark must be positive, got " + highWaterMark);
-      require(!linger.isNegative(), "linger must not be negative");
-      require(!sendTimeout.isNegative(), "sendTimeout must not be negative");
-      require(sendQueueCapacity >= 1, "sendQueueCapacity must be positive, got " + sendQueueCapacity);
-      require(!sendQueueFullWait.isNegative(), "sendQueueFullWait must not be negative");
-      require(!handshakeInterval.isNegative(), "handshakeInterval must not be negative");
-      require(heartbeatInterval.toMillis() >= 10, "heartbeatInterval must be at least 10 ms");
-      require(livenessTolerance >= 2 && livenessTolerance <= 1000, "livenessTolerance must be 2..1000, got " + livenessTolerance);
-      require(!helloTimeout.isNegative() && !helloTimeout.isZero(), "helloTimeout must be positive");
-      require(!reconnectGrace.isNegative(), "reconnectGrace must not be negative");
-      require(clockSyncInterval.isZero() || clockSyncInterval.toMillis() >= 100,
-          "clockSyncInterval must be zero (off) or at least 100 ms, got " + clockSyncInterval);
-      return new EndpointOptions(this);
-    }
-
-    private static void require(boolean ok, String message) {
-      if (!ok) {
-        throw new IllegalArgumentException(message);
-      }
+      draft.check();
+      return new EndpointOptions(draft);
     }
   }
 }
