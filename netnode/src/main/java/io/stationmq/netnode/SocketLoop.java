@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,13 @@ final class SocketLoop implements AutoCloseable {
   private final Thread thread;
   private final Selector selector;
   private final Pipe wakePipe;
-  private final AtomicBoolean wakePending = new AtomicBoolean();
+  /**
+   * True while the loop is awake or already signalled: a waker then only queues, since the loop
+   * looks at its queue before it sleeps. Cleared just before the loop sleeps.
+   */
+  private final AtomicBoolean wakePending = new AtomicBoolean(true);
+  private final ByteBuffer wakeBuffer = ByteBuffer.allocate(64);
+  private final AtomicLong wakeSignals = new AtomicLong();
   private final ConcurrentLinkedQueue<Object> woken = new ConcurrentLinkedQueue<>();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final Set<Client> toServe = new LinkedHashSet<>();
@@ -104,6 +111,11 @@ final class SocketLoop implements AutoCloseable {
     thread.start();
   }
 
+  /** The loop thread. */
+  Thread thread() {
+    return thread;
+  }
+
   /** True on the loop thread. */
   boolean inLoop() {
     return Thread.currentThread() == thread;
@@ -121,8 +133,14 @@ final class SocketLoop implements AutoCloseable {
     signal();
   }
 
+  /** Wake-up signals written to the pipe so far (any thread): a loop at work needs none. */
+  long wakeSignals() {
+    return wakeSignals.get();
+  }
+
   private void signal() {
     if (wakePending.compareAndSet(false, true)) {
+      wakeSignals.incrementAndGet();
       try {
         wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
       } catch (IOException closed) {
@@ -194,6 +212,13 @@ final class SocketLoop implements AutoCloseable {
   private void iterate() {
     beforeSleep.run();
     long timeoutMillis = sleepMillis();
+    if (timeoutMillis > 0) {
+      // About to sleep: from now on a waker writes the pipe. What came before this is seen here.
+      wakePending.set(false);
+      if (!woken.isEmpty() || stopping) {
+        timeoutMillis = 0;
+      }
+    }
     try {
       if (timeoutMillis == 0) {
         selector.selectNow();
@@ -213,6 +238,7 @@ final class SocketLoop implements AutoCloseable {
       }
     }
     selector.selectedKeys().clear();
+    wakePending.set(true); // awake: wakers only queue, the loop looks at the queue before it sleeps
     if (wokenUp) {
       drainWakePipe();
     }
@@ -275,17 +301,19 @@ final class SocketLoop implements AutoCloseable {
     return Math.min(MAX_SLEEP_MILLIS, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
   }
 
-  /** Drains the wake-up pipe, then clears the flag: clearing first could lose a wake-up. */
+  /**
+   * Drains the wake-up pipe. A waker writes one byte per sleep of the loop, so one read nearly
+   * always empties it; a byte written after this read wakes the next select, which drains it.
+   */
   private void drainWakePipe() {
-    ByteBuffer buf = ByteBuffer.allocate(64);
+    wakeBuffer.clear();
     try {
-      while (wakePipe.source().read(buf) > 0) {
-        buf.clear();
+      while (wakePipe.source().read(wakeBuffer) == wakeBuffer.capacity()) {
+        wakeBuffer.clear();
       }
     } catch (IOException e) {
       log.warn("the socket loop's wake-up pipe failed", e);
     }
-    wakePending.set(false);
   }
 
   private static void runTask(Runnable task) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.netnode.testing.Await;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,46 @@ class SocketLoopTest {
       };
       loop.wake(c);
       Await.until("served five times from one wake-up", () -> c.served.get() == 5);
+    }
+  }
+
+  @Test
+  void wakeUpsWhileTheLoopWorksWriteNoSignalAndNoneIsLost() throws Exception {
+    try (SocketLoop loop = new SocketLoop("test-loop", () -> {})) {
+      CountDownLatch busy = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      loop.execute(() -> {
+        busy.countDown();
+        try {
+          release.await(); // the loop at work
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      busy.await();
+      long signalsBefore = loop.wakeSignals();
+      Counting c = new Counting();
+      for (int i = 0; i < 1_000; i++) {
+        loop.wake(c);
+      }
+      assertEquals(signalsBefore, loop.wakeSignals(), "an awake loop looks at its queue before it sleeps");
+      release.countDown();
+      Await.until("served once the loop is free", () -> c.served.get() > 0);
+    }
+  }
+
+  @Test
+  void aWakeUpRacingTheLoopIntoSleepIsNeverLost() {
+    try (SocketLoop loop = new SocketLoop("test-loop", () -> {})) {
+      AtomicInteger ran = new AtomicInteger();
+      // Each task is given as the loop finishes the previous one and goes to sleep: a lost
+      // wake-up would leave it for the loop's one-second safety net, and 2,000 of them
+      // would outlast the class's timeout.
+      for (int i = 1; i <= 2_000; i++) {
+        loop.execute(ran::incrementAndGet);
+        int expected = i;
+        Await.until("task " + i + " ran", () -> ran.get() == expected);
+      }
     }
   }
 }
