@@ -49,6 +49,7 @@ import java.util.Set;
  * or sample that cannot be read.
  */
 public final class StreamCodec {
+  private static final byte[] STREAM_END = "STREAM\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   /** The mapper that writes samples: the codec's, with numbers as {@link MessageCodec#toJson} gives them. */
   private static final ObjectMapper SAMPLES = MessageCodec.MAPPER.copy()
       .registerModule(canonicalNumbers())
@@ -110,8 +111,8 @@ public final class StreamCodec {
    * @throws MessageFormatException as {@link MessageCodec#decode}
    */
   public static Message decodeDeferred(byte[] body) {
-    if (body == null || body.length == 0 || body[0] != '{' || MessageCodec.mayHoldArray(body)) {
-      return MessageCodec.decode(body); // n-d arrays are checked (and packed ones unpacked) at once
+    if (body == null || body.length == 0 || body[0] != '{' || !mentionsStream(body) || MessageCodec.mayHoldArray(body)) {
+      return MessageCodec.decode(body); // no STREAM, or n-d arrays checked (and packed ones unpacked) at once
     }
     int[] span = payloadSpan(body);
     if (span == null) {
@@ -180,6 +181,29 @@ public final class StreamCodec {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * False when {@code body} cannot be a {@code STREAM}: it holds no {@code STREAM"} (a key
+   * spelled with backslash-u escapes is sent to the full decode by {@link
+   * MessageCodec#mayHoldArray} anyway). Most bodies are not streams; this spares them a parse.
+   */
+  static boolean mentionsStream(byte[] body) {
+    for (int i = 0, last = body.length - STREAM_END.length; i <= last; i++) { // the key comes first
+      if (body[i] == 'S' && matchesAt(body, i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesAt(byte[] body, int at) {
+    for (int j = 1; j < STREAM_END.length; j++) {
+      if (body[at + j] != STREAM_END[j]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when {@code payload} is a payload list left undecoded by {@link #decodeDeferred}. */
