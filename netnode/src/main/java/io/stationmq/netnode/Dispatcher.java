@@ -56,6 +56,8 @@ final class Dispatcher {
 
   private final String endpointId;
   private static final int MAX_TRACKED_STREAMS = 10_000;
+  /** Messages a visit of the loop queues before it starts their lanes without waiting for its end. */
+  private static final int START_EVERY = 32;
 
   private final Map<String, Listen> listens = new ConcurrentHashMap<>();
   private final Map<String, BatchListen> batchListens = new ConcurrentHashMap<>();
@@ -69,6 +71,9 @@ final class Dispatcher {
   private final Runnable onSpaceFreed;
   private final Consumer<Inbound> onHandled;
   private final Lane[] lanes;
+  /** Lanes given a message since {@link #startLanes} while not running (socket thread only). */
+  private final List<Lane> toStart = new ArrayList<>();
+  private int offeredSinceStart;
   private final Executor pool;
   private volatile boolean producerWaiting;
   private volatile boolean stopping;
@@ -149,6 +154,9 @@ final class Dispatcher {
    */
   boolean offer(Inbound m) {
     Lane lane = lanes[laneIndex(m.message())];
+    if (++offeredSinceStart >= START_EVERY) {
+      startLanes();
+    }
     if (lane.offer(m)) {
       return true;
     }
@@ -159,6 +167,20 @@ final class Dispatcher {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Starts the lanes given messages since the last call (socket thread, at the end of each visit
+   * of the loop and every {@link #START_EVERY} messages): one worker wake-up for a burst, not
+   * one per message.
+   */
+  void startLanes() {
+    offeredSinceStart = 0;
+    for (Lane lane : toStart) {
+      lane.toStart = false;
+      lane.schedule();
+    }
+    toStart.clear();
   }
 
   private int laneIndex(Message m) {
@@ -387,6 +409,8 @@ final class Dispatcher {
     final BlockingQueue<Inbound> queue;
     final AtomicBoolean scheduled = new AtomicBoolean();
     volatile Thread running;
+    /** In {@link Dispatcher#toStart} (socket thread only). */
+    boolean toStart;
 
     Lane(int capacity) {
       this.queue = new ArrayBlockingQueue<>(capacity);
@@ -396,7 +420,10 @@ final class Dispatcher {
       if (!queue.offer(m)) {
         return false;
       }
-      schedule();
+      if (!toStart && !scheduled.get()) { // a running lane takes it, or schedules itself again (run)
+        toStart = true;
+        Dispatcher.this.toStart.add(this);
+      }
       return true;
     }
 

@@ -70,7 +70,11 @@ final class EndpointVisit implements SocketLoop.Client {
   @Override
   public void serve(long nowNanos) {
     if (!closing.isTerminated()) {
-      serve();
+      try {
+        serve();
+      } finally {
+        intake.startWorkers(); // what this visit queued for listens and callbacks: one wake-up per lane
+      }
     }
   }
 
@@ -78,7 +82,11 @@ final class EndpointVisit implements SocketLoop.Client {
   public void failed(Throwable e) {
     log.error("{}: failed on the socket loop; the endpoint stops sending and receiving", id, e);
     closing.failed();
-    shutdown.run();
+    try {
+      shutdown.run();
+    } finally {
+      intake.startWorkers(); // the failures it gave the callbacks
+    }
   }
 
   /** One visit: everything this endpoint has due. */

@@ -76,7 +76,7 @@ final class Engine implements AutoCloseable {
     this.runtime = ProcessRuntime.acquire();
     this.loop = runtime.join();
     this.commands = new CommandQueue(this::wakeLoop);
-    this.notifier = new Notifier(runtime.workers(), options.listener());
+    this.notifier = new Notifier(runtime.workers(), options.listener(), loop.thread());
     this.dispatcher = new Dispatcher(config, runtime.workers(), counters, notifier, warnings, this::wakeUp,
         this::handled);
     this.closing = new Closing(id, new CloseSteps());

@@ -16,8 +16,21 @@ final class Notifier implements Requests.Completions {
 
   /** Runs callbacks in order on {@code pool} (the process's shared workers, in one lane of this endpoint's). */
   Notifier(Executor pool, EndpointListener listener) {
+    this(pool, listener, null);
+  }
+
+  /**
+   * As above; callbacks given on {@code socketThread} start at its next {@link #startDeferred}
+   * (the end of each visit of the loop), so a burst of completions wakes one worker.
+   */
+  Notifier(Executor pool, EndpointListener listener, Thread socketThread) {
     this.listener = listener;
-    this.lane = new SerialExecutor(pool);
+    this.lane = new SerialExecutor(pool, socketThread);
+  }
+
+  /** Starts the callbacks the socket thread gave during this visit (socket thread). */
+  void startDeferred() {
+    lane.startDeferred();
   }
 
   @Override

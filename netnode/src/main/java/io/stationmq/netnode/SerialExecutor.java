@@ -26,9 +26,22 @@ final class SerialExecutor implements Executor {
   private final Runnable turn = this::turn;
   private volatile Thread running;
   private volatile boolean shutdown;
+  /** The thread whose tasks wait for {@link #startDeferred} (a socket loop's), or null. */
+  private final Thread deferring;
+  /** A task from {@link #deferring} waits for {@link #startDeferred} (that thread only). */
+  private boolean startPending;
 
   SerialExecutor(Executor pool) {
+    this(pool, null);
+  }
+
+  /**
+   * A lane whose tasks given by {@code deferring} start only at that thread's next {@link
+   * #startDeferred}: a burst of them costs one wake-up of a worker, not one each.
+   */
+  SerialExecutor(Executor pool, Thread deferring) {
     this.pool = pool;
+    this.deferring = deferring;
   }
 
   @Override
@@ -38,7 +51,19 @@ final class SerialExecutor implements Executor {
       return;
     }
     tasks.add(task);
-    schedule();
+    if (Thread.currentThread() == deferring) {
+      startPending = true; // a turn running now takes it, or startDeferred schedules one
+    } else {
+      schedule();
+    }
+  }
+
+  /** Starts what the deferring thread gave since its last call (that thread only). */
+  void startDeferred() {
+    if (startPending) {
+      startPending = false;
+      schedule();
+    }
   }
 
   private void schedule() {
@@ -81,6 +106,9 @@ final class SerialExecutor implements Executor {
 
   /** Lets queued tasks run; waits up to {@code timeoutMillis} for them unless called from this lane. */
   void shutdown(long timeoutMillis) {
+    if (Thread.currentThread() == deferring) {
+      startDeferred();
+    }
     if (isRunningOn(Thread.currentThread())) {
       shutdown = true;
       return;
