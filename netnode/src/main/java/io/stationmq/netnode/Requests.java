@@ -1,9 +1,6 @@
 package io.stationmq.netnode;
 
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.google.common.base.Ticker;
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
@@ -14,7 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Request and reply, both sides: the requests this endpoint is waiting on (with their
@@ -73,8 +71,12 @@ final class Requests {
     void failWith(CompletableFuture<?> future, Throwable error);
   }
 
-  private record Pending(String id, String name, String to, Duration timeout, long deadlineNanos,
+  private record Pending(String id, String name, String to, Duration timeout, long deadlineNanos, long seq,
       CompletableFuture<Message> future) {}
+
+  /** Deadline order; {@code seq} tells apart requests given the same deadline. */
+  private static final Comparator<Pending> BY_DEADLINE =
+      Comparator.comparingLong(Pending::deadlineNanos).thenComparingLong(Pending::seq);
 
   /** A reply sent unconfirmed, kept to be sent again for a repeat of its request. */
   private record SentReply(Message message, byte[] body) {}
@@ -94,16 +96,20 @@ final class Requests {
   private final NanoClock ticker;
   private final Map<String, Responder> responders = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
-  private final PriorityBlockingQueue<Pending> deadlines =
-      new PriorityBlockingQueue<>(64, Comparator.comparingLong(Pending::deadlineNanos));
+  /**
+   * The waiting requests by deadline; a request leaves when it is answered, fails or expires, so
+   * this holds what waits, not every request of the last timeout (any thread).
+   */
+  private final ConcurrentSkipListMap<Pending, Boolean> deadlines = new ConcurrentSkipListMap<>(BY_DEADLINE);
+  private final AtomicLong requestSeq = new AtomicLong();
   /**
    * What this endpoint, as a responder, did about each recent request: the reply it sent
    * unconfirmed, or {@link #REPEAT_CONFIRMED} when a repeat came first and was confirmed.
    * Written by workers and the socket thread, each decision one atomic putIfAbsent.
    */
-  private final Cache<RequestKey, Object> answers;
+  private final FifoCache<RequestKey, Object> answers;
   /** Ids of this endpoint's requests answered lately (socket thread). */
-  private final Cache<String, Boolean> answered = CacheBuilder.newBuilder().maximumSize(ANSWER_CAPACITY).build();
+  private final FifoCache<String, Boolean> answered;
 
   Requests(String id, Wire wire, Completions completions, Counters counters, RateLimitedLog warnings, NanoClock ticker,
       Duration keepRepliesFor, boolean keepReplies) {
@@ -113,20 +119,10 @@ final class Requests {
     this.counters = counters;
     this.warnings = warnings;
     this.ticker = ticker;
-    this.answers = CacheBuilder.newBuilder().ticker(guavaTicker(ticker))
-        .maximumWeight(keepReplies ? ANSWER_BYTES : 0)
-        .weigher((RequestKey k, Object v) -> 256 + (v instanceof SentReply r ? r.body().length : 0))
-        .expireAfterWrite(keepRepliesFor).build();
-  }
-
-  /** The clock as the Ticker Guava's cache reads. */
-  private static Ticker guavaTicker(NanoClock clock) {
-    return new Ticker() {
-      @Override
-      public long read() {
-        return clock.read();
-      }
-    };
+    long keepNanos = keepRepliesFor.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : keepRepliesFor.toNanos();
+    this.answers = new FifoCache<>(keepReplies ? ANSWER_BYTES : 0, keepNanos, ticker,
+        v -> 256 + (v instanceof SentReply r ? r.body().length : 0));
+    this.answered = new FifoCache<>(ANSWER_CAPACITY, Long.MAX_VALUE, ticker, v -> 1);
   }
 
   /** See {@link io.stationmq.netnode.Endpoint#provide}. */
@@ -139,23 +135,25 @@ final class Requests {
 
   /** See {@link io.stationmq.netnode.Endpoint#request(Message, Duration)}. */
   CompletableFuture<Message> request(Message request, Duration timeout) {
-    if (!request.key().equals(Keys.REQUEST) || request.extra("request", String.class).isEmpty()) {
+    String name = request.key().equals(Keys.REQUEST) ? request.extraText("request").orElse(null) : null;
+    if (name == null) {
       throw new IllegalArgumentException("not a request message (build one with requestMessage): " + request);
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }
-    String name = request.extra("request", String.class).get();
     CompletableFuture<Message> reply = new CompletableFuture<>();
-    Pending p = new Pending(request.id(), name, request.to(), timeout, ticker.read() + timeout.toNanos(), reply);
+    Pending p = new Pending(request.id(), name, request.to(), timeout, ticker.read() + timeout.toNanos(),
+        requestSeq.incrementAndGet(), reply);
     if (pending.putIfAbsent(request.id(), p) != null) {
       // Replacing the waiting request would leave its future without a reply, deadline or close.
       completions.failWith(reply, new DuplicateMessageException(request.id(), request.to()));
       return reply;
     }
-    deadlines.add(p);
+    deadlines.put(p, Boolean.TRUE);
     wire.sendConfirmed(request).whenComplete((receipt, error) -> {
       if (error != null && pending.remove(request.id(), p)) {
+        deadlines.remove(p);
         reply.completeExceptionally(error);
       }
     });
@@ -185,7 +183,7 @@ final class Requests {
     }
     Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
     SentReply sent = new SentReply(unconfirmed, MessageCodec.encode(unconfirmed));
-    if (answers.asMap().putIfAbsent(RequestKey.of(request), sent) == null) {
+    if (answers.putIfAbsent(RequestKey.of(request), sent) == null) {
       wire.sendUnconfirmed(sent.message(), sent.body()); // the requester repeats the request until a reply arrives
       return;
     }
@@ -206,7 +204,7 @@ final class Requests {
    * waits for the reply.
    */
   void onRepeat(Message request, String via) {
-    Object answer = answers.asMap().putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
+    Object answer = answers.putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
     if (answer instanceof SentReply reply) {
       wire.resendNow(reply.message(), reply.body());
     } else {
@@ -225,15 +223,18 @@ final class Requests {
       wire.settle(requestId);
     }
     Pending p = requestId == null ? null : pending.remove(requestId);
+    if (p != null) {
+      deadlines.remove(p);
+    }
     if (p == null) {
-      if (requestId != null && answered.getIfPresent(requestId) != null) {
+      if (requestId != null && answered.get(requestId) != null) {
         counters.duplicates.increment(); // sent again for a repeat of the request that crossed the reply
       } else {
         counters.lateReplies.increment();
       }
       return;
     }
-    answered.put(requestId, Boolean.TRUE);
+    answered.putIfAbsent(requestId, Boolean.TRUE);
     if (reply.extras().getOrDefault("ok", BooleanNode.TRUE).asBoolean(true)) {
       completions.complete(p.future(), reply);
       return;
@@ -247,8 +248,8 @@ final class Requests {
   /** Fails the requests whose deadline has passed (socket thread). */
   void expire(long now) {
     Pending p;
-    while ((p = deadlines.peek()) != null && p.deadlineNanos() <= now) {
-      deadlines.poll();
+    while ((p = nextDeadline()) != null && p.deadlineNanos() <= now) {
+      deadlines.remove(p);
       if (pending.remove(p.id(), p)) {
         completions.failWith(p.future(), new RequestTimeoutException(p.id(), p.name(), p.to(), p.timeout()));
       }
@@ -257,8 +258,13 @@ final class Requests {
 
   /** Nanoseconds until the next request deadline, or {@code Long.MAX_VALUE} when none waits. */
   long nanosUntilNextDeadline(long now) {
-    Pending next = deadlines.peek();
+    Pending next = nextDeadline();
     return next == null ? Long.MAX_VALUE : Math.max(0, next.deadlineNanos() - now);
+  }
+
+  private Pending nextDeadline() {
+    Map.Entry<Pending, Boolean> first = deadlines.firstEntry();
+    return first == null ? null : first.getKey();
   }
 
   /** Fails every request still waiting: the endpoint closes (socket thread). */
@@ -269,6 +275,11 @@ final class Requests {
       }
     }
     deadlines.clear();
+  }
+
+  /** Deadlines being watched (for tests): one per waiting request. */
+  int deadlinesWaiting() {
+    return deadlines.size();
   }
 
   /** Requests waiting for their reply (for tests). */

@@ -179,6 +179,22 @@ class RequestsTest {
   }
 
   @Test
+  void anAnsweredRequestHoldsNothingUntilItsTimeout() {
+    Requests requester = requests("rig");
+    for (int i = 0; i < 1_000; i++) {
+      String id = "rig_" + i;
+      CompletableFuture<Message> f = requester.request(Message.builder().id(id).sender("rig").to("T")
+          .key(Keys.REQUEST).extra("request", "PING").build(), Duration.ofMinutes(5));
+      requester.onReply(Message.builder().id("T_" + i).sender("T").to("rig").key(Keys.REPLY).value("pong")
+          .extra("reply_to", id).extra("ok", true).build());
+      assertEquals("pong", f.join().value(String.class));
+    }
+    // Before, each answered request stayed queued (with its future and reply) for its 5 minutes.
+    assertEquals(0, requester.deadlinesWaiting(), "only waiting requests have a deadline");
+    assertEquals(Long.MAX_VALUE, requester.nanosUntilNextDeadline(ticker.read()));
+  }
+
+  @Test
   void aSecondRequestWithTheIdOfOneWaitingIsRefusedAndTheFirstStillGetsItsReply() {
     Requests requester = requests("rig");
     CompletableFuture<Message> first = requester.request(request("PING"), Duration.ofSeconds(5));
