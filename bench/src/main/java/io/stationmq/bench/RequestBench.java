@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -114,8 +115,13 @@ public final class RequestBench {
       client.connect("tcp://127.0.0.1:" + port);
       server.send(new byte[0]);
       client.send(new byte[0]);
-      Thread forwarder = new Thread(() -> relay(router), "raw-forwarder");
-      Thread responder = new Thread(() -> respond(server), "raw-responder");
+      // Each thread polls with a short timeout and ends on its own before the contexts close:
+      // closing a context under a thread blocked in recv can leave JeroMQ's reaper spinning.
+      router.setReceiveTimeOut(100);
+      server.setReceiveTimeOut(100);
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread forwarder = new Thread(() -> relay(router, stop), "raw-forwarder");
+      Thread responder = new Thread(() -> respond(server, stop), "raw-responder");
       forwarder.setDaemon(true);
       responder.setDaemon(true);
       forwarder.start();
@@ -146,6 +152,9 @@ public final class RequestBench {
         rtt[i] = (System.nanoTime() - t0) / 1_000;
       }
       Arrays.sort(rtt);
+      stop.set(true);
+      forwarder.join(5_000);
+      responder.join(5_000);
       return new double[] {rate, rtt[trips / 2], rtt[(int) (trips * 0.99)]};
     }
   }
@@ -159,12 +168,12 @@ public final class RequestBench {
   }
 
   /** Decodes each request and answers it with an encoded reply, as a responder does. */
-  private static void respond(ZMQ.Socket server) {
+  private static void respond(ZMQ.Socket server, AtomicBoolean stop) {
     try {
       long n = 0;
-      while (true) {
+      while (!stop.get()) {
         byte[] body = server.recv(0);
-        if (body.length == 0) {
+        if (body == null || body.length == 0) {
           continue;
         }
         Message req = MessageCodec.decode(body);
@@ -180,10 +189,13 @@ public final class RequestBench {
   }
 
   /** Forwards [from, addressed, to, body] to "to" as [to, body], without decoding; echoes pings. */
-  private static void relay(ZMQ.Socket router) {
+  private static void relay(ZMQ.Socket router, AtomicBoolean stop) {
     try {
-      while (true) {
+      while (!stop.get()) {
         byte[] from = router.recv(0);
+        if (from == null) {
+          continue; // the receive timeout: look at stop
+        }
         byte[][] frames = new byte[3][];
         int k = 0;
         while (router.hasReceiveMore()) {
