@@ -49,7 +49,16 @@ import java.util.Set;
  * or sample that cannot be read.
  */
 public final class StreamCodec {
-  private static final byte[] STREAM_END = "STREAM\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] STREAM_TOKEN = "\"STREAM\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** Horspool's shifts for {@link #STREAM_TOKEN}, by the byte under its last position. */
+  private static final int[] STREAM_SKIP = new int[256];
+
+  static {
+    java.util.Arrays.fill(STREAM_SKIP, STREAM_TOKEN.length);
+    for (int k = 0; k < STREAM_TOKEN.length - 1; k++) {
+      STREAM_SKIP[STREAM_TOKEN[k] & 0xff] = STREAM_TOKEN.length - 1 - k;
+    }
+  }
   /** The mapper that writes samples: the codec's, with numbers as {@link MessageCodec#toJson} gives them. */
   private static final ObjectMapper SAMPLES = MessageCodec.MAPPER.copy()
       .registerModule(canonicalNumbers())
@@ -184,26 +193,23 @@ public final class StreamCodec {
   }
 
   /**
-   * False when {@code body} cannot be a {@code STREAM}: it holds no {@code STREAM"} (a key
+   * False when {@code body} cannot be a {@code STREAM}: it holds no {@code "STREAM"} (a key
    * spelled with backslash-u escapes is sent to the full decode by {@link
    * MessageCodec#mayHoldArray} anyway). Most bodies are not streams; this spares them a parse.
    */
   static boolean mentionsStream(byte[] body) {
-    for (int i = 0, last = body.length - STREAM_END.length; i <= last; i++) { // the key comes first
-      if (body[i] == 'S' && matchesAt(body, i)) {
+    // Horspool's search for the 8 bytes "STREAM" (quotes included): most steps skip 8 bytes.
+    int n = STREAM_TOKEN.length;
+    for (int i = 0, last = body.length - n; i <= last; i += STREAM_SKIP[body[i + n - 1] & 0xff]) {
+      int j = n - 1;
+      while (j >= 0 && body[i + j] == STREAM_TOKEN[j]) {
+        j--;
+      }
+      if (j < 0) {
         return true;
       }
     }
     return false;
-  }
-
-  private static boolean matchesAt(byte[] body, int at) {
-    for (int j = 1; j < STREAM_END.length; j++) {
-      if (body[at + j] != STREAM_END[j]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** True when {@code payload} is a payload list left undecoded by {@link #decodeDeferred}. */

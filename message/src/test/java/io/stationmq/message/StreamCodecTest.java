@@ -214,4 +214,27 @@ class StreamCodecTest {
     assertThrows(MessageFormatException.class, () -> StreamCodec.decodeSamples(
         Files.readAllBytes(BODIES.resolve("simple.json")), Sample.class));
   }
+
+  @Test
+  void onlyABodyThatHoldsTheStreamKeyTakesTheDeferredPath() {
+    for (String yes : List.of("\"STREAM\"", "{\"key\": \"STREAM\"}", "xx\"STREAM\"", "\"STREAM\"yy",
+        "{\"id\": \"a_STREAM_1\", \"key\": \"STREAM\", \"value\": {}}")) {
+      assertTrue(StreamCodec.mentionsStream(yes.getBytes(StandardCharsets.UTF_8)), yes);
+    }
+    for (String no : List.of("", "\"STREAM", "STREAM\"", "\"STREAMS\"", "\"XSTREAM\"", "{\"key\": \"DATA\"}",
+        "\"STRE\"STREAM", "{\"key\": \"SMQ_STREAMER\"}")) {
+      assertFalse(StreamCodec.mentionsStream(no.getBytes(StandardCharsets.UTF_8)), no);
+    }
+    // Every position of the token in a longer body, against a plain scan.
+    byte[] token = "\"STREAM\"".getBytes(StandardCharsets.UTF_8);
+    for (int at = 0; at < 40; at++) {
+      byte[] body = "{\"id\": \"S_1\", \"sender\": \"SSTRE\", \"to\": \"T\", \"x\": 1}".getBytes(StandardCharsets.UTF_8);
+      byte[] with = new byte[body.length + token.length];
+      System.arraycopy(body, 0, with, 0, at);
+      System.arraycopy(token, 0, with, at, token.length);
+      System.arraycopy(body, at, with, at + token.length, body.length - at);
+      assertTrue(StreamCodec.mentionsStream(with), "token at " + at);
+      assertFalse(StreamCodec.mentionsStream(body));
+    }
+  }
 }
