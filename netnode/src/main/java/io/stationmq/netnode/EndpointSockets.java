@@ -128,6 +128,10 @@ final class EndpointSockets {
     return dealer != null;
   }
 
+  /** The connection metadata last read on the ROUTER, and its peer address (socket thread). */
+  private Metadata lastMetadata;
+  private String lastMetadataAddress;
+
   /**
    * The next message on the ROUTER, or null; notes the address of the connection it came by
    * (ZeroMQ's Peer-Address property, see {@link #lastPeerAddress}), so that an id moving to
@@ -148,8 +152,14 @@ final class EndpointSockets {
     while (more) {
       Msg m = router.recvMsg(0);
       frames.add(m.data());
-      if (address == null && m.getMetadata() != null) {
-        address = m.getMetadata().get(Metadata.PEER_ADDRESS);
+      Metadata metadata = m.getMetadata();
+      if (address == null && metadata != null) {
+        // One metadata object per connection: its address is looked up once, not per message.
+        if (metadata != lastMetadata) {
+          lastMetadata = metadata;
+          lastMetadataAddress = metadata.get(Metadata.PEER_ADDRESS);
+        }
+        address = lastMetadataAddress;
       }
       more = m.hasMore();
     }
