@@ -1,5 +1,8 @@
 package io.stationmq.netnode;
 
+import io.stationmq.message.Flags;
+import io.stationmq.message.MessageCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -58,6 +61,8 @@ final class PeerWriter {
 
   private record Waiting(List<byte[]> frames, long sinceNanos, long bytes) {}
 
+  private static final byte[] NOREPEAT_BYTES = Flags.NOREPEAT.getBytes(StandardCharsets.US_ASCII);
+
   private static long bytes(List<byte[]> frames) {
     long n = 0;
     for (byte[] f : frames) {
@@ -115,7 +120,8 @@ final class PeerWriter {
     Backlog b = backlogs.get(peer);
     if (b != null) {
       long size = bytes(frames);
-      if (b.writes.size() >= maxWaitingPerPeer || b.bytes + size > maxBytesPerPeer) {
+      if ((b.writes.size() >= maxWaitingPerPeer || b.bytes + size > maxBytesPerPeer)
+          && !(mayBeConfirmed(frames) && makeRoom(b, peer, size, now))) {
         counters.dropped.increment();
         warnings.warn("{}: dropped a message for '{}': {} writes ({} bytes) already wait for its full queue", id,
             peer, b.writes.size(), b.bytes);
@@ -147,6 +153,54 @@ final class PeerWriter {
         return Result.ACCEPTED;
       }
     }
+  }
+
+  /**
+   * False when the body surely is unconfirmed, or is a ping: it holds {@code NOREPEAT}. (A
+   * confirmed body that mentions the word elsewhere counts as unconfirmed and is dropped as
+   * before: its sender repeats it.) Looked at only for a full peer.
+   */
+  private static boolean mayBeConfirmed(List<byte[]> frames) {
+    byte[] body = frames.get(frames.size() - 1);
+    return body.length > 0 && !mentions(body, NOREPEAT_BYTES);
+  }
+
+  private static boolean mentions(byte[] body, byte[] token) {
+    outer:
+    for (int i = 0, last = body.length - token.length; i <= last; i++) {
+      for (int j = 0; j < token.length; j++) {
+        if (body[i + j] != token[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Makes room in a full peer's queue for a confirmed message by dropping its newest waiting
+   * unconfirmed writes (counted, their producers told as for any drop): a flood of unconfirmed
+   * messages must not starve the confirmed ones behind it until their ttl runs out. True when
+   * the message now fits.
+   */
+  private boolean makeRoom(Backlog b, String peer, long size, long now) {
+    Iterator<Waiting> newestFirst = b.writes.descendingIterator();
+    while ((b.writes.size() >= maxWaitingPerPeer || b.bytes + size > maxBytesPerPeer) && newestFirst.hasNext()) {
+      Waiting w = newestFirst.next();
+      byte[] body = w.frames().get(w.frames().size() - 1);
+      if (body.length == 0 || !MessageCodec.peekFlag(body, Flags.NOREPEAT)) {
+        continue; // confirmed, or a ping: keeps its place
+      }
+      newestFirst.remove();
+      b.bytes -= w.bytes();
+      waiting--;
+      counters.dropped.increment();
+      warnings.warn("{}: dropped a waiting unconfirmed message for '{}' to make room for a confirmed one: its queue"
+          + " is full", id, peer);
+      drops.dropped(peer, w.frames(), "its queue is full (made room for a confirmed message)", now);
+    }
+    return b.writes.size() < maxWaitingPerPeer && b.bytes + size <= maxBytesPerPeer;
   }
 
   private void add(Backlog b, Waiting w) {

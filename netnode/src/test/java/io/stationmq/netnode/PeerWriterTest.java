@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stationmq.message.Flags;
+import io.stationmq.message.Message;
+import io.stationmq.message.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -105,6 +108,39 @@ class PeerWriterTest {
     assertEquals(PeerWriter.Result.DROPPED, write("slow", "m3", 0));
     assertEquals(1, counters.dropped.sum());
     assertEquals(3, writer.waiting());
+  }
+
+  private static String body(String id, boolean unconfirmed) {
+    Message.Builder b = Message.builder().id(id).sender("rig").to("slow").key("DATA").value(1);
+    if (unconfirmed) {
+      b.flag(Flags.NOREPEAT);
+    }
+    return new String(MessageCodec.encode(b.build()), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aConfirmedMessageTakesTheRoomOfTheNewestUnconfirmedOneInAFullBacklog() {
+    full.add("slow");
+    List<String> told = new ArrayList<>();
+    writer.onDrop((peer, frames, reason, now) -> told.add(MessageCodec.peekHeader(frames.get(1)).id()));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(PeerWriter.Result.ACCEPTED, write("slow", body("u" + i, true), 0));
+    }
+    assertEquals(PeerWriter.Result.DROPPED, write("slow", body("u3", true), 0), "unconfirmed: no room, dropped");
+    String c0 = body("c0", false);
+    String c1 = body("c1", false);
+    String c2 = body("c2", false);
+    assertEquals(PeerWriter.Result.ACCEPTED, write("slow", c0, 0), "confirmed: makes room");
+    assertEquals(List.of("u3", "u2"), told, "the newest unconfirmed one gave its place, its producer told");
+    assertEquals(PeerWriter.Result.ACCEPTED, write("slow", c1, 0));
+    assertEquals(PeerWriter.Result.ACCEPTED, write("slow", c2, 0));
+    assertEquals(PeerWriter.Result.DROPPED, write("slow", body("c3", false), 0), "only confirmed ones wait: dropped");
+    assertEquals(List.of("u3", "u2", "u1", "u0", "c3"), told);
+    assertEquals(5, counters.dropped.sum(), "every drop counted");
+    full.remove("slow");
+    writer.retry(PeerWriter.FIRST_RETRY_NANOS);
+    assertEquals(List.of("slow:" + c0, "slow:" + c1, "slow:" + c2), written,
+        "in order; the confirmed ones were never dropped for unconfirmed traffic");
   }
 
   @Test
