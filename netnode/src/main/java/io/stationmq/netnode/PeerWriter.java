@@ -2,7 +2,6 @@ package io.stationmq.netnode;
 
 import io.stationmq.message.Flags;
 import io.stationmq.message.MessageCodec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -61,7 +60,6 @@ final class PeerWriter {
 
   private record Waiting(List<byte[]> frames, long sinceNanos, long bytes) {}
 
-  private static final byte[] NOREPEAT_BYTES = Flags.NOREPEAT.getBytes(StandardCharsets.US_ASCII);
 
   private static long bytes(List<byte[]> frames) {
     long n = 0;
@@ -121,7 +119,7 @@ final class PeerWriter {
     if (b != null) {
       long size = bytes(frames);
       if ((b.writes.size() >= maxWaitingPerPeer || b.bytes + size > maxBytesPerPeer)
-          && !(mayBeConfirmed(frames) && makeRoom(b, peer, size, now))) {
+          && !(isConfirmed(frames) && makeRoom(b, peer, size, now))) {
         counters.dropped.increment();
         warnings.warn("{}: dropped a message for '{}': {} writes ({} bytes) already wait for its full queue", id,
             peer, b.writes.size(), b.bytes);
@@ -156,26 +154,12 @@ final class PeerWriter {
   }
 
   /**
-   * False when the body surely is unconfirmed, or is a ping: it holds {@code NOREPEAT}. (A
-   * confirmed body that mentions the word elsewhere counts as unconfirmed and is dropped as
-   * before: its sender repeats it.) Looked at only for a full peer.
+   * True when a write asks for confirmation (a body without the {@code NOREPEAT} flag; not a
+   * ping). Read only for a full peer, where a dropped write is peeked anyway ({@link DropReports}).
    */
-  private static boolean mayBeConfirmed(List<byte[]> frames) {
+  private static boolean isConfirmed(List<byte[]> frames) {
     byte[] body = frames.get(frames.size() - 1);
-    return body.length > 0 && !mentions(body, NOREPEAT_BYTES);
-  }
-
-  private static boolean mentions(byte[] body, byte[] token) {
-    outer:
-    for (int i = 0, last = body.length - token.length; i <= last; i++) {
-      for (int j = 0; j < token.length; j++) {
-        if (body[i + j] != token[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
+    return body.length > 0 && !MessageCodec.peekFlag(body, Flags.NOREPEAT);
   }
 
   /**
@@ -188,8 +172,7 @@ final class PeerWriter {
     Iterator<Waiting> newestFirst = b.writes.descendingIterator();
     while ((b.writes.size() >= maxWaitingPerPeer || b.bytes + size > maxBytesPerPeer) && newestFirst.hasNext()) {
       Waiting w = newestFirst.next();
-      byte[] body = w.frames().get(w.frames().size() - 1);
-      if (body.length == 0 || !MessageCodec.peekFlag(body, Flags.NOREPEAT)) {
+      if (isConfirmed(w.frames()) || w.frames().get(w.frames().size() - 1).length == 0) {
         continue; // confirmed, or a ping: keeps its place
       }
       newestFirst.remove();

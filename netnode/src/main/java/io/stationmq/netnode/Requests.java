@@ -223,9 +223,6 @@ final class Requests {
       wire.settle(requestId);
     }
     Pending p = requestId == null ? null : pending.remove(requestId);
-    if (p != null) {
-      deadlines.remove(p);
-    }
     if (p == null) {
       if (requestId != null && answered.get(requestId) != null) {
         counters.duplicates.increment(); // sent again for a repeat of the request that crossed the reply
@@ -234,6 +231,7 @@ final class Requests {
       }
       return;
     }
+    deadlines.remove(p);
     answered.putIfAbsent(requestId, Boolean.TRUE);
     if (reply.extras().getOrDefault("ok", BooleanNode.TRUE).asBoolean(true)) {
       completions.complete(p.future(), reply);
