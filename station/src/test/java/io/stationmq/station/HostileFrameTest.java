@@ -8,6 +8,7 @@ import io.stationmq.netnode.Endpoint;
 import io.stationmq.netnode.EndpointOptions;
 import io.stationmq.netnode.NetNode;
 import io.stationmq.netnode.Station;
+import io.stationmq.netnode.UpstreamState;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Closer;
 import java.io.ByteArrayOutputStream;
@@ -142,6 +143,10 @@ class HostileFrameTest {
     NetNode big = track(NetNode.builder().id("big").upstream("127.0.0.1", s.port(), s.id()).build());
     Await.registered(s, "small");
     Await.registered(s, "big");
+    // Listed at S is not yet CONNECTED at small: a node still waiting for S's HELLO answer (or,
+    // on a loaded machine, past its HELLO timeout and taking S for a Python station) does not
+    // watch for silence, so the broken connection below would go unnoticed for a while.
+    Await.until("small connected", WAIT, () -> small.upstreamState() == UpstreamState.CONNECTED);
 
     big.send("small", "DATA", "x".repeat(200_000)); // within the station's limit, over small's 1 KiB + 64 KiB
     long[] lastTry = {0};
