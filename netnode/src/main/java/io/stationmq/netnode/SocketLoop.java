@@ -1,9 +1,7 @@
 package io.stationmq.netnode;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -58,13 +56,11 @@ final class SocketLoop implements AutoCloseable {
 
   private final Thread thread;
   private final Selector selector;
-  private final Pipe wakePipe;
   /**
    * True while the loop is awake or already signalled: a waker then only queues, since the loop
    * looks at its queue before it sleeps. Cleared just before the loop sleeps.
    */
   private final AtomicBoolean wakePending = new AtomicBoolean(true);
-  private final ByteBuffer wakeBuffer = ByteBuffer.allocate(64);
   private final AtomicLong wakeSignals = new AtomicLong();
   private final ConcurrentLinkedQueue<Object> woken = new ConcurrentLinkedQueue<>();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -100,9 +96,6 @@ final class SocketLoop implements AutoCloseable {
     this.beforeSleep = beforeSleep;
     try {
       this.selector = Selector.open();
-      this.wakePipe = Pipe.open();
-      wakePipe.source().configureBlocking(false);
-      wakePipe.source().register(selector, SelectionKey.OP_READ, null);
     } catch (IOException e) {
       throw new IllegalStateException("cannot open the socket loop's selector", e);
     }
@@ -133,7 +126,7 @@ final class SocketLoop implements AutoCloseable {
     signal();
   }
 
-  /** Wake-up signals written to the pipe so far (any thread): a loop at work needs none. */
+  /** Wake-ups given to the selector so far (any thread): a loop at work needs none. */
   long wakeSignals() {
     return wakeSignals.get();
   }
@@ -141,11 +134,7 @@ final class SocketLoop implements AutoCloseable {
   private void signal() {
     if (wakePending.compareAndSet(false, true)) {
       wakeSignals.incrementAndGet();
-      try {
-        wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-      } catch (IOException closed) {
-        // The loop has ended; nothing to wake.
-      }
+      selector.wakeup(); // a no-op once the selector is closed
     }
   }
 
@@ -201,8 +190,6 @@ final class SocketLoop implements AutoCloseable {
     } finally {
       try {
         selector.close();
-        wakePipe.sink().close();
-        wakePipe.source().close();
       } catch (IOException e) {
         log.debug("closing the socket loop's selector failed", e);
       }
@@ -213,7 +200,7 @@ final class SocketLoop implements AutoCloseable {
     beforeSleep.run();
     long timeoutMillis = sleepMillis();
     if (timeoutMillis > 0) {
-      // About to sleep: from now on a waker writes the pipe. What came before this is seen here.
+      // About to sleep: from now on a waker wakes the selector. What came before this is seen here.
       wakePending.set(false);
       if (!woken.isEmpty() || stopping) {
         timeoutMillis = 0;
@@ -228,20 +215,11 @@ final class SocketLoop implements AutoCloseable {
     } catch (IOException e) {
       log.warn("the socket loop's select failed; trying again", e);
     }
-    boolean wokenUp = false;
     for (SelectionKey key : selector.selectedKeys()) {
-      Object client = key.attachment();
-      if (client == null) {
-        wokenUp = true;
-      } else {
-        toServe.add((Client) client);
-      }
+      toServe.add((Client) key.attachment());
     }
     selector.selectedKeys().clear();
     wakePending.set(true); // awake: wakers only queue, the loop looks at the queue before it sleeps
-    if (wokenUp) {
-      drainWakePipe();
-    }
     Object w;
     while ((w = woken.poll()) != null) {
       if (w instanceof Runnable task) {
@@ -299,21 +277,6 @@ final class SocketLoop implements AutoCloseable {
       return 0;
     }
     return Math.min(MAX_SLEEP_MILLIS, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
-  }
-
-  /**
-   * Drains the wake-up pipe. A waker writes one byte per sleep of the loop, so one read nearly
-   * always empties it; a byte written after this read wakes the next select, which drains it.
-   */
-  private void drainWakePipe() {
-    wakeBuffer.clear();
-    try {
-      while (wakePipe.source().read(wakeBuffer) == wakeBuffer.capacity()) {
-        wakeBuffer.clear();
-      }
-    } catch (IOException e) {
-      log.warn("the socket loop's wake-up pipe failed", e);
-    }
   }
 
   private static void runTask(Runnable task) {
