@@ -29,6 +29,7 @@ import org.zeromq.ZMQ;
  */
 public final class RequestBench {
   private static final int WINDOW = 256;
+  private static final Duration WARM_UP = Duration.ofSeconds(20);
   private static final Map<String, Object> ARGS = Map.of("trial_num", 3, "correct", true, "rt", 0.4213);
 
   private RequestBench() {}
@@ -43,10 +44,12 @@ public final class RequestBench {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     double[][] ours = new double[runs][];
     double[][] raw = new double[runs][];
-    // Warm-up as in BenchMain: each side runs twice at full size before it is measured, so
-    // neither is measured while the JIT still compiles it (a quarter run left stationmq's
-    // larger code compiling through the first measured runs).
-    for (int w = 0; w < 2; w++) {
+    // Warm-up by time, as JMH does: both sides run at full size, alternately, at least twice
+    // and until WARM_UP has passed, so neither is measured while the JIT still compiles it.
+    // Two runs were not enough: stationmq's larger code was still being compiled (and
+    // deoptimized) into its fifth run of 40,000 requests, at a third of its later rate.
+    long warmUntil = System.nanoTime() + (quick ? 0 : WARM_UP.toNanos());
+    for (int w = 0; w < 2 || System.nanoTime() < warmUntil; w++) {
       stationmq(count, trips);
       raw(count, trips);
     }
