@@ -40,16 +40,15 @@ final class FifoCache<K, V> {
 
   /** Keeps {@code value} unless {@code key} has one; returns the one it had, or null. */
   synchronized V putIfAbsent(K key, V value) {
-    V old = values.get(key);
+    long w = weigher.applyAsLong(value);
+    if (w > maxWeight) {
+      return values.get(key); // too heavy to keep at all, as a cache of that bound would drop it
+    }
+    V old = values.putIfAbsent(key, value); // one lookup: the common case is a new key
     if (old != null) {
       return old;
     }
-    long w = weigher.applyAsLong(value);
-    if (w > maxWeight) {
-      return null; // too heavy to keep at all, as a cache of that bound would drop it
-    }
     long now = clock.read();
-    values.put(key, value);
     order.addLast(new Slot<>(key, w, now));
     weight += w;
     forget(now);

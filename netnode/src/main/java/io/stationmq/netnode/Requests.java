@@ -78,13 +78,26 @@ final class Requests {
   private static final Comparator<Pending> BY_DEADLINE =
       Comparator.comparingLong(Pending::deadlineNanos).thenComparingLong(Pending::seq);
 
-  /** A reply sent unconfirmed, kept to be sent again for a repeat of its request. */
-  private record SentReply(Message message, byte[] body) {}
+  /**
+   * A reply sent unconfirmed, kept as its bytes to be sent again for a repeat of its request
+   * (decoded again only then: a responder keeps tens of thousands, and a message's tree is
+   * several times its bytes).
+   */
+  private record SentReply(byte[] body) {}
 
-  /** Identifies a request across its repeats, as the de-duplicator does. */
-  private record RequestKey(String sender, String id, LocalDateTime timestamp) {
+  /**
+   * Identifies a request across its repeats, as the de-duplicator does. Its hash is computed
+   * once: a key is hashed on its way in and again when it is forgotten.
+   */
+  private record RequestKey(String sender, String id, LocalDateTime timestamp, int hash) {
     static RequestKey of(Message m) {
-      return new RequestKey(m.sender(), m.id(), m.timestamp().orElse(null));
+      LocalDateTime t = m.timestamp().orElse(null);
+      return new RequestKey(m.sender(), m.id(), t, Objects.hash(m.sender(), m.id(), t));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 
@@ -182,9 +195,9 @@ final class Requests {
       }
     }
     Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
-    SentReply sent = new SentReply(unconfirmed, MessageCodec.encode(unconfirmed));
+    SentReply sent = new SentReply(MessageCodec.encode(unconfirmed));
     if (answers.putIfAbsent(RequestKey.of(request), sent) == null) {
-      wire.sendUnconfirmed(sent.message(), sent.body()); // the requester repeats the request until a reply arrives
+      wire.sendUnconfirmed(unconfirmed, sent.body()); // the requester repeats the request until a reply arrives
       return;
     }
     // A repeat was confirmed before this reply was ready: the requester no longer repeats, so
@@ -206,7 +219,7 @@ final class Requests {
   void onRepeat(Message request, String via) {
     Object answer = answers.putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
     if (answer instanceof SentReply reply) {
-      wire.resendNow(reply.message(), reply.body());
+      wire.resendNow(MessageCodec.decode(reply.body()), reply.body()); // bytes this endpoint encoded: they decode
     } else {
       wire.confirm(request, via);
     }

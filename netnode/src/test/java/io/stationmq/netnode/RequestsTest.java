@@ -3,6 +3,7 @@ package io.stationmq.netnode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stationmq.message.Flags;
@@ -28,6 +29,9 @@ class RequestsTest {
   private final List<Message> unconfirmed = new ArrayList<>();
   private final List<Message> confirmed = new ArrayList<>();
   private final List<String> settled = new ArrayList<>();
+  private final List<Message> resent = new ArrayList<>();
+  private final List<byte[]> sentBodies = new ArrayList<>();
+  private final List<byte[]> resentBodies = new ArrayList<>();
 
   private final Requests.Completions now = new Requests.Completions() {
     @Override
@@ -58,11 +62,14 @@ class RequestsTest {
       @Override
       public void sendUnconfirmed(Message m, byte[] body) {
         unconfirmed.add(m);
+        sentBodies.add(body);
         wire.add("unconfirmed " + m.key());
       }
 
       @Override
       public void resendNow(Message m, byte[] body) {
+        resent.add(m);
+        resentBodies.add(body);
         wire.add("again " + m.key());
       }
 
@@ -106,6 +113,11 @@ class RequestsTest {
     responder.onRepeat(request, "rig"); // the reply was lost: a repeat, same id and timestamp
     assertEquals(List.of("unconfirmed " + Keys.REPLY, "again " + Keys.REPLY), wire);
     assertEquals(1, runs.get(), "the responder ran once");
+    assertSame(sentBodies.get(0), resentBodies.get(0), "the kept bytes go again");
+    Message again = resent.get(0); // decoded from the kept bytes for its route
+    assertEquals(reply.id(), again.id());
+    assertEquals(reply.path(), again.path());
+    assertEquals(14, again.value(Integer.class));
   }
 
   @Test
