@@ -31,7 +31,7 @@ final class Deduplicator {
   private final int capacity;
   private final LongAdder evictedEarly;
   private final Journal journal;
-  private final LinkedHashMap<Key, Entry> seen = new LinkedHashMap<>();
+  private final LinkedHashMap<MessageKey, Entry> seen = new LinkedHashMap<>();
 
   /** What is known of a confirmed message that arrives. */
   enum Seen {
@@ -59,9 +59,6 @@ final class Deduplicator {
 
   /** A message the journal held when this endpoint started, oldest first. */
   record Restored(long number, String sender, String id, LocalDateTime timestamp, long ageNanos, boolean handled) {}
-
-  /** What identifies a message across repeats (no formatting on the socket thread's hot path). */
-  private record Key(String sender, String id, LocalDateTime timestamp) {}
 
   private static final class Entry {
     final long nanos;
@@ -98,7 +95,7 @@ final class Deduplicator {
         continue;
       }
       Seen state = r.handled() ? Seen.HANDLED : Seen.CRASHED;
-      add(new Key(r.sender(), r.id(), r.timestamp()), new Entry(nowNanos - r.ageNanos(), r.number(), state));
+      add(new MessageKey(r.sender(), r.id(), r.timestamp()), new Entry(nowNanos - r.ageNanos(), r.number(), state));
     }
   }
 
@@ -116,18 +113,23 @@ final class Deduplicator {
       return Seen.NEW;
     }
     forgetExpired(nowNanos);
-    Key key = key(m);
-    Entry e = seen.get(key);
-    if (e != null) {
-      return e.state;
+    MessageKey key = MessageKey.of(m);
+    Entry fresh = new Entry(nowNanos, -1, handleLater ? Seen.HANDLING : Seen.HANDLED);
+    if (seen.size() >= capacity) { // full: look first, a new key makes room
+      Entry e = seen.get(key);
+      if (e != null) {
+        return e.state;
+      }
+      add(key, fresh);
+      return Seen.NEW;
     }
-    add(key, new Entry(nowNanos, -1, handleLater ? Seen.HANDLING : Seen.HANDLED));
-    return Seen.NEW;
+    Entry e = seen.putIfAbsent(key, fresh); // one lookup: nearly every message is new
+    return e != null ? e.state : Seen.NEW;
   }
 
   /** {@code m}, being handled, goes to its listen: with a journal, it is written there as handling. */
   void recordHandling(Message m) {
-    Entry e = journal == null ? null : seen.get(key(m));
+    Entry e = journal == null ? null : seen.get(MessageKey.of(m));
     if (e != null && e.state == Seen.HANDLING && e.number < 0) {
       e.number = journal.handling(m.sender(), m.id(), m.timestamp().orElse(null));
     }
@@ -135,7 +137,7 @@ final class Deduplicator {
 
   /** The listen for {@code m} has returned. */
   void handled(Message m) {
-    Entry e = seen.get(key(m));
+    Entry e = seen.get(MessageKey.of(m));
     if (e != null && e.state == Seen.HANDLING) {
       e.state = Seen.HANDLED;
       if (e.number >= 0) {
@@ -146,16 +148,17 @@ final class Deduplicator {
 
   /** Forgets {@code m}, taken but never handled (closing): a repeat of it is new again. */
   void forget(Message m) {
-    Entry e = seen.get(key(m));
+    MessageKey key = MessageKey.of(m);
+    Entry e = seen.get(key);
     if (e != null && e.state == Seen.HANDLING) {
-      seen.remove(key(m));
+      seen.remove(key);
       if (e.number >= 0) {
         journal.forget(e.number);
       }
     }
   }
 
-  private void add(Key key, Entry entry) {
+  private void add(MessageKey key, Entry entry) {
     if (seen.size() >= capacity) { // no room: forget the oldest although its window has not ended
       Iterator<Entry> oldest = seen.values().iterator();
       drop(oldest.next());
@@ -171,12 +174,8 @@ final class Deduplicator {
     }
   }
 
-  private static Key key(Message m) {
-    return new Key(m.sender(), m.id(), m.timestamp().orElse(null));
-  }
-
   private void forgetExpired(long nowNanos) {
-    Iterator<Map.Entry<Key, Entry>> it = seen.entrySet().iterator();
+    Iterator<Map.Entry<MessageKey, Entry>> it = seen.entrySet().iterator();
     while (it.hasNext()) {
       Entry oldest = it.next().getValue();
       if (nowNanos - oldest.nanos <= windowNanos) {

@@ -5,7 +5,6 @@ import io.stationmq.message.Flags;
 import io.stationmq.message.Message;
 import io.stationmq.message.MessageCodec;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
@@ -85,22 +84,6 @@ final class Requests {
    */
   private record SentReply(byte[] body) {}
 
-  /**
-   * Identifies a request across its repeats, as the de-duplicator does. Its hash is computed
-   * once: a key is hashed on its way in and again when it is forgotten.
-   */
-  private record RequestKey(String sender, String id, LocalDateTime timestamp, int hash) {
-    static RequestKey of(Message m) {
-      LocalDateTime t = m.timestamp().orElse(null);
-      return new RequestKey(m.sender(), m.id(), t, Objects.hash(m.sender(), m.id(), t));
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
   private final String id;
   private final Wire wire;
   private final Completions completions;
@@ -120,7 +103,7 @@ final class Requests {
    * unconfirmed, or {@link #REPEAT_CONFIRMED} when a repeat came first and was confirmed.
    * Written by workers and the socket thread, each decision one atomic putIfAbsent.
    */
-  private final FifoCache<RequestKey, Object> answers;
+  private final FifoCache<MessageKey, Object> answers;
   /** Ids of this endpoint's requests answered lately (socket thread). */
   private final FifoCache<String, Boolean> answered;
 
@@ -196,7 +179,7 @@ final class Requests {
     }
     Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
     SentReply sent = new SentReply(MessageCodec.encode(unconfirmed));
-    if (answers.putIfAbsent(RequestKey.of(request), sent) == null) {
+    if (answers.putIfAbsent(MessageKey.of(request), sent) == null) {
       wire.sendUnconfirmed(unconfirmed, sent.body()); // the requester repeats the request until a reply arrives
       return;
     }
@@ -217,7 +200,7 @@ final class Requests {
    * waits for the reply.
    */
   void onRepeat(Message request, String via) {
-    Object answer = answers.putIfAbsent(RequestKey.of(request), REPEAT_CONFIRMED);
+    Object answer = answers.putIfAbsent(MessageKey.of(request), REPEAT_CONFIRMED);
     if (answer instanceof SentReply reply) {
       wire.resendNow(MessageCodec.decode(reply.body()), reply.body()); // bytes this endpoint encoded: they decode
     } else {
