@@ -20,17 +20,13 @@ final class Notifier implements Requests.Completions {
   }
 
   /**
-   * As above; callbacks given on {@code socketThread} start at its next {@link #startDeferred}
-   * (the end of each visit of the loop), so a burst of completions wakes one worker.
+   * As above; callbacks given on the socket thread (owner of {@code starter}) start at its next
+   * {@link SerialLane.Starter#start} (the end of each visit of the loop), so a burst of
+   * completions wakes one worker.
    */
-  Notifier(Executor pool, EndpointListener listener, Thread socketThread) {
+  Notifier(Executor pool, EndpointListener listener, SerialLane.Starter starter) {
     this.listener = listener;
-    this.lane = new SerialExecutor(pool, socketThread);
-  }
-
-  /** Starts the callbacks the socket thread gave during this visit (socket thread). */
-  void startDeferred() {
-    lane.startDeferred();
+    this.lane = new SerialExecutor(pool, starter);
   }
 
   @Override

@@ -15,6 +15,8 @@ class SerialExecutorTest {
   private final List<Runnable> turns = new ArrayList<>();
   /** Turns are kept and run when the test says, as a pool's worker would take them. */
   private final Executor pool = turns::add;
+  /** The socket thread's end of the visit: this test's thread owns it. */
+  private final SerialLane.Starter visitEnd = new SerialLane.Starter(Thread.currentThread());
 
   private void runTurns() {
     while (!turns.isEmpty()) {
@@ -24,14 +26,14 @@ class SerialExecutorTest {
 
   @Test
   void tasksFromTheDeferringThreadWaitForItsStartAndTakeOneTurn() {
-    SerialExecutor lane = new SerialExecutor(pool, Thread.currentThread());
+    SerialExecutor lane = new SerialExecutor(pool, visitEnd);
     for (int i = 0; i < 10; i++) {
       int n = i;
       lane.execute(() -> ran.add("t" + n));
     }
-    assertEquals(0, turns.size(), "nothing scheduled before startDeferred");
-    lane.startDeferred();
-    lane.startDeferred(); // nothing new: no second turn
+    assertEquals(0, turns.size(), "nothing scheduled before the visit ends");
+    visitEnd.start();
+    visitEnd.start(); // nothing new: no second turn
     assertEquals(1, turns.size(), "a burst costs one turn");
     runTurns();
     assertEquals(10, ran.size());
@@ -41,7 +43,7 @@ class SerialExecutorTest {
 
   @Test
   void tasksFromOtherThreadsStartAtOnce() throws Exception {
-    SerialExecutor lane = new SerialExecutor(pool, Thread.currentThread());
+    SerialExecutor lane = new SerialExecutor(pool, visitEnd);
     Thread other = new Thread(() -> lane.execute(() -> ran.add("other")), "test-other");
     other.start();
     other.join();
@@ -52,21 +54,21 @@ class SerialExecutorTest {
 
   @Test
   void aTaskDeferredWhileATurnRunsIsTakenByThatTurnOrTheNext() {
-    SerialExecutor lane = new SerialExecutor(pool, Thread.currentThread());
+    SerialExecutor lane = new SerialExecutor(pool, visitEnd);
     lane.execute(() -> {
       ran.add("first");
       lane.execute(() -> ran.add("given during the turn")); // same (deferring) thread, turn running
     });
-    lane.startDeferred();
+    visitEnd.start();
     runTurns();
-    lane.startDeferred();
+    visitEnd.start();
     runTurns();
     assertEquals(List.of("first", "given during the turn"), ran);
   }
 
   @Test
   void shutdownOnTheDeferringThreadRunsWhatWaitsForItsStart() {
-    SerialExecutor lane = new SerialExecutor(turn -> turn.run(), Thread.currentThread());
+    SerialExecutor lane = new SerialExecutor(turn -> turn.run(), visitEnd);
     lane.execute(() -> ran.add("deferred"));
     lane.shutdown(1_000);
     assertEquals(List.of("deferred"), ran);
