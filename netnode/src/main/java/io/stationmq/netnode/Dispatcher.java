@@ -67,10 +67,7 @@ final class Dispatcher {
   private final List<SerialLane<Inbound>> lanes;
   private volatile boolean stopping;
 
-  /**
-   * {@code warnings} is the rate-limited log for per-message lines; its owner flushes it. The
-   * socket thread's messages wait for {@code starter}'s start (the end of its visit).
-   */
+  /** {@code warnings} is the rate-limited log for per-message lines; its owner flushes it. */
   Dispatcher(EngineConfig config, Executor pool, SerialLane.Starter starter, Counters counters, Notifier notifier,
       RateLimitedLog warnings, Runnable onSpaceFreed, Consumer<Inbound> onHandled) {
     this.warnings = warnings;

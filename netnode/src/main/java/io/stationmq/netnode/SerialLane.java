@@ -12,20 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A serial lane over a shared pool: items offered here are handled one at a time, in the order
- * offered, by one handler on the pool's threads, at most {@link #BATCH} per turn (a lane with
- * items left schedules another turn rather than hold a thread from the other lanes). The
- * {@link Dispatcher}'s lanes of listens and the {@link SerialExecutor}s of callbacks are lanes.
- *
- * <p>A bounded lane refuses an item when full ({@link #offer} returns false) and runs {@code
- * onSpaceFreed} once it takes an item after a refusal, so its producer knows when to offer again.
- * Items offered on a {@link Starter}'s owner thread (an endpoint's socket loop) schedule no turn
- * each: the lane waits for the owner's {@link Starter#start} (the end of its visit), so a burst
+ * A serial lane over a shared pool (the {@link Dispatcher}'s listens, the {@link Notifier}'s
+ * callbacks): items are handled one at a time, in the order offered, at most {@link #BATCH} per
+ * turn so a busy lane does not hold a thread from the others. A bounded lane refuses an item when
+ * full and runs {@code onSpaceFreed} once it has room again. Items offered on a {@link Starter}'s
+ * owner thread (a socket loop) wait for its {@link Starter#start} (the end of its visit): a burst
  * wakes one worker, not one per item.
  *
- * <p>Thread-safety: {@link #offer} from any thread; a bounded lane's refusal wake-up is meant for
- * one producer. Failure: a handler that throws is logged and the lane goes on with the next item;
- * nothing but an empty queue ends a turn.
+ * <p>{@link #offer} from any thread; a bounded lane's wake-up is meant for one producer. A
+ * handler that throws is logged and the lane goes on with the next item.
  */
 final class SerialLane<T> {
   private static final Logger log = LoggerFactory.getLogger(SerialLane.class);
@@ -48,10 +43,8 @@ final class SerialLane<T> {
   private boolean startPending;
 
   /**
-   * A lane of {@code capacity} items ({@link #UNBOUNDED}: never refuses) whose handler runs on
-   * {@code pool}. {@code starter} (may be null) defers its owner thread's offers; {@code
-   * onSpaceFreed} (bounded lanes) runs after a refusal once there is room again; {@code onRunDry}
-   * (may be null) after each turn that left the lane empty.
+   * {@code starter}, {@code onSpaceFreed} (runs after a refusal) and {@code onRunDry} (after a turn
+   * that left the lane empty) may be null; {@code capacity} {@link #UNBOUNDED}: never refuses.
    */
   SerialLane(Executor pool, Starter starter, int capacity, Consumer<? super T> handler, Runnable onSpaceFreed,
       Runnable onRunDry) {
@@ -134,11 +127,7 @@ final class SerialLane<T> {
     return (queue.isEmpty() && !scheduled.get()) || (self != null && running == self);
   }
 
-  /**
-   * Waits until the lane is {@link #idleOrOn idle or on} the calling thread, at most until {@code
-   * deadlineNanos} ({@link System#nanoTime()}); on the starter's owner thread, starts what waits for
-   * it first. True when idle.
-   */
+  /** Waits until {@link #idleOrOn} the caller or {@code deadlineNanos}; starts the owner's lanes first. True when idle. */
   boolean awaitIdle(long deadlineNanos) {
     Thread self = Thread.currentThread();
     if (starter != null && self == starter.owner) {
@@ -162,18 +151,15 @@ final class SerialLane<T> {
   }
 
   /**
-   * The end-of-visit owner of deferred starts: the lanes its owner thread gave items since the
-   * last {@link #start}, started then, or after every {@link #START_EVERY} such items so a long
-   * visit does not hold them back. Confined to its owner thread.
+   * The end of a socket loop's visit: the lanes its owner thread gave items since the last {@link
+   * #start}, started then or every {@link #START_EVERY} items. Owner thread only.
    */
   static final class Starter {
-    /** Deferred items after which {@link #defer} starts the lanes without waiting for {@link #start}. */
     static final int START_EVERY = 32;
     private final Thread owner;
     private final ArrayList<SerialLane<?>> pending = new ArrayList<>();
     private int deferred;
 
-    /** Defers the lanes' items offered on {@code owner}. */
     Starter(Thread owner) {
       this.owner = owner;
     }
