@@ -14,14 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs listens in a fixed number of lanes over the process's shared worker pool. A message
  * goes to the lane chosen by its sender and key (for a {@code STREAM}, its inner key), so messages of one sender and
- * key are handled in arrival order while others run in parallel. Each lane has a bounded
- * queue; {@link #offer} never blocks and says when the lane is full.
+ * key are handled in arrival order while others run in parallel. Each lane is a bounded {@link
+ * SerialLane}; {@link #offer} never blocks and says when the lane is full.
  *
  * <p>A message that asks for confirmation is reported to {@code onHandled} once its listen
  * has returned (or thrown, or found no listen): the engine confirms it only then, so a
@@ -56,8 +52,6 @@ final class Dispatcher {
 
   private final String endpointId;
   private static final int MAX_TRACKED_STREAMS = 10_000;
-  /** Messages a visit of the loop queues before it starts their lanes without waiting for its end. */
-  private static final int START_EVERY = 32;
 
   private final Map<String, Listen> listens = new ConcurrentHashMap<>();
   private final Map<String, BatchListen> batchListens = new ConcurrentHashMap<>();
@@ -70,18 +64,12 @@ final class Dispatcher {
   private final Notifier notifier;
   private final Runnable onSpaceFreed;
   private final Consumer<Inbound> onHandled;
-  private final Lane[] lanes;
-  /** Lanes given a message since {@link #startLanes} while not running (socket thread only). */
-  private final List<Lane> toStart = new ArrayList<>();
-  private int offeredSinceStart;
-  private final Executor pool;
-  private volatile boolean producerWaiting;
+  private final List<SerialLane<Inbound>> lanes;
   private volatile boolean stopping;
 
   /** {@code warnings} is the rate-limited log for per-message lines; its owner flushes it. */
-  Dispatcher(EngineConfig config, Executor pool, Counters counters, Notifier notifier, RateLimitedLog warnings,
-      Runnable onSpaceFreed, Consumer<Inbound> onHandled) {
-    this.pool = pool;
+  Dispatcher(EngineConfig config, Executor pool, SerialLane.Starter starter, Counters counters, Notifier notifier,
+      RateLimitedLog warnings, Runnable onSpaceFreed, Consumer<Inbound> onHandled) {
     this.warnings = warnings;
     this.endpointId = config.id();
     this.fallback = config.fallback();
@@ -93,16 +81,22 @@ final class Dispatcher {
     this.onHandled = onHandled;
     listens.putAll(config.listens());
     int n = config.options().workers();
-    lanes = new Lane[n];
+    lanes = new ArrayList<>(n);
+    Runnable onRunDry = () -> {
+      if (stopping) {
+        onSpaceFreed.run(); // the engine may be waiting for the lanes to run dry to close
+      }
+    };
     for (int i = 0; i < n; i++) {
-      lanes[i] = new Lane(config.options().workerQueueCapacity());
+      lanes.add(new SerialLane<>(pool, starter, config.options().workerQueueCapacity(), this::dispatch, onSpaceFreed,
+          onRunDry));
     }
   }
 
   /** True when {@code t} is running one of this endpoint's listens now. */
   boolean isWorker(Thread t) {
-    for (Lane lane : lanes) {
-      if (lane.running == t) {
+    for (SerialLane<Inbound> lane : lanes) {
+      if (lane.isRunningOn(t)) {
         return true;
       }
     }
@@ -149,38 +143,12 @@ final class Dispatcher {
   }
 
   /**
-   * Queues a message on its lane. Returns false when that lane is full; the caller keeps the
-   * message and is woken through {@code onSpaceFreed} once the lane has room.
+   * Queues a message on its lane (socket thread), to start with the visit's other lanes at its
+   * end. Returns false when that lane is full; the caller keeps the message and is woken through
+   * {@code onSpaceFreed} once the lane has room.
    */
   boolean offer(Inbound m) {
-    Lane lane = lanes[laneIndex(m.message())];
-    if (++offeredSinceStart >= START_EVERY) {
-      startLanes();
-    }
-    if (lane.offer(m)) {
-      return true;
-    }
-    producerWaiting = true;
-    // The lane may have drained between the failed offer and the flag: try once more.
-    if (lane.offer(m)) {
-      producerWaiting = false;
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Starts the lanes given messages since the last call (socket thread, at the end of each visit
-   * of the loop and every {@link #START_EVERY} messages): one worker wake-up for a burst, not
-   * one per message.
-   */
-  void startLanes() {
-    offeredSinceStart = 0;
-    for (Lane lane : toStart) {
-      lane.toStart = false;
-      lane.schedule();
-    }
-    toStart.clear();
+    return lanes.get(laneIndex(m.message())).offer(m);
   }
 
   private int laneIndex(Message m) {
@@ -191,7 +159,7 @@ final class Dispatcher {
         key = inner.textValue();
       }
     }
-    return Math.floorMod(31 * m.sender().hashCode() + key.hashCode(), lanes.length);
+    return Math.floorMod(31 * m.sender().hashCode() + key.hashCode(), lanes.size());
   }
 
   /**
@@ -203,12 +171,9 @@ final class Dispatcher {
   void shutdown(long timeoutMillis) {
     stopping = true;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    for (Lane lane : lanes) {
-      while (!lane.idleOrOn(Thread.currentThread()) && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(200_000L); // the polling interval of a deadline-bounded wait
-      }
-      Thread running = lane.running;
-      if (!lane.idleOrOn(Thread.currentThread()) && running != null) {
+    for (SerialLane<Inbound> lane : lanes) {
+      Thread running;
+      if (!lane.awaitIdle(deadline) && (running = lane.running()) != null) {
         log.warn("{}: a listen on {} did not finish within {} ms; interrupting it",
             endpointId, running.getName(), timeoutMillis);
         running.interrupt();
@@ -218,7 +183,7 @@ final class Dispatcher {
 
   /** True once every lane has run dry (after {@link #shutdown}, nothing more is queued but stragglers). */
   boolean isStopped() {
-    for (Lane lane : lanes) {
+    for (SerialLane<Inbound> lane : lanes) {
       if (!lane.idleOrOn(null)) {
         return false;
       }
@@ -400,77 +365,17 @@ final class Dispatcher {
     notifier.handlerFailed(m, e);
   }
 
-  /**
-   * One lane: a bounded queue whose messages run one at a time, in order, on the shared pool;
-   * at most {@code BATCH} per turn, so a busy lane does not hold a thread from the others.
-   */
-  private final class Lane implements Runnable {
-    private static final int BATCH = 64;
-    final BlockingQueue<Inbound> queue;
-    final AtomicBoolean scheduled = new AtomicBoolean();
-    volatile Thread running;
-    /** In {@link Dispatcher#toStart} (socket thread only). */
-    boolean toStart;
-
-    Lane(int capacity) {
-      this.queue = new ArrayBlockingQueue<>(capacity);
+  /** Handles one message on its lane, then reports it handled when it asks for confirmation. */
+  private void dispatch(Inbound m) {
+    try {
+      handle(m.message());
+    } catch (Throwable e) { // nothing may end a lane but close
+      counters.handlerErrors.increment();
+      warnings.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
+          m.message().sender(), e);
     }
-
-    boolean offer(Inbound m) {
-      if (!queue.offer(m)) {
-        return false;
-      }
-      if (!toStart && !scheduled.get()) { // a running lane takes it, or schedules itself again (run)
-        toStart = true;
-        Dispatcher.this.toStart.add(this);
-      }
-      return true;
-    }
-
-    private void schedule() {
-      if (scheduled.compareAndSet(false, true)) {
-        pool.execute(this);
-      }
-    }
-
-    /** True when nothing is queued or running, or only the listen running on {@code self}. */
-    boolean idleOrOn(Thread self) {
-      return (queue.isEmpty() && !scheduled.get()) || (self != null && running == self);
-    }
-
-    @Override
-    public void run() {
-      running = Thread.currentThread();
-      try {
-        for (int i = 0; i < BATCH; i++) {
-          Inbound m = queue.poll();
-          if (m == null) {
-            break;
-          }
-          if (producerWaiting) {
-            producerWaiting = false;
-            onSpaceFreed.run();
-          }
-          try {
-            handle(m.message());
-          } catch (Throwable e) { // nothing may end a lane but close
-            counters.handlerErrors.increment();
-            warnings.error("{}: unexpected failure dispatching message {} from '{}'", endpointId, m.message().id(),
-                m.message().sender(), e);
-          }
-          if (m.confirm()) {
-            onHandled.accept(m);
-          }
-        }
-      } finally {
-        running = null;
-        scheduled.set(false);
-      }
-      if (!queue.isEmpty()) {
-        schedule();
-      } else if (stopping) {
-        onSpaceFreed.run(); // the engine may be waiting for the lanes to run dry to close
-      }
+    if (m.confirm()) {
+      onHandled.accept(m);
     }
   }
 }

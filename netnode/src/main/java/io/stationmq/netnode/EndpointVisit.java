@@ -33,6 +33,8 @@ final class EndpointVisit implements SocketLoop.Client {
   private final Closing closing;
   private final EndpointSockets sockets;
   private final Intake intake;
+  /** Starts the lanes (listens, callbacks) this visit gave work: one wake-up per lane. */
+  private final SerialLane.Starter lanes;
   private final SocketWrites writes;
   private final Delivery delivery;
   private final Requests requests;
@@ -46,8 +48,8 @@ final class EndpointVisit implements SocketLoop.Client {
 
   /** {@code shutdown}: ends the endpoint on the loop (fails what is pending, closes the sockets). */
   EndpointVisit(EngineConfig config, SocketLoop loop, CommandQueue commands, Closing closing, EndpointSockets sockets,
-      Intake intake, SocketWrites writes, Delivery delivery, Requests requests, Liveness liveness, Counters counters,
-      RateLimitedLog warnings, Runnable shutdown) {
+      Intake intake, SerialLane.Starter lanes, SocketWrites writes, Delivery delivery, Requests requests,
+      Liveness liveness, Counters counters, RateLimitedLog warnings, Runnable shutdown) {
     this.id = config.id();
     this.config = config;
     this.options = config.options();
@@ -56,6 +58,7 @@ final class EndpointVisit implements SocketLoop.Client {
     this.closing = closing;
     this.sockets = sockets;
     this.intake = intake;
+    this.lanes = lanes;
     this.writes = writes;
     this.delivery = delivery;
     this.requests = requests;
@@ -73,7 +76,7 @@ final class EndpointVisit implements SocketLoop.Client {
       try {
         serve();
       } finally {
-        intake.startWorkers(); // what this visit queued for listens and callbacks: one wake-up per lane
+        lanes.start(); // what this visit queued for listens and callbacks: one wake-up per lane
       }
     }
   }
@@ -85,7 +88,7 @@ final class EndpointVisit implements SocketLoop.Client {
     try {
       shutdown.run();
     } finally {
-      intake.startWorkers(); // the failures it gave the callbacks
+      lanes.start(); // the failures it gave the callbacks
     }
   }
 

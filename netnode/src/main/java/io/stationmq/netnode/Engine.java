@@ -76,8 +76,9 @@ final class Engine implements AutoCloseable {
     this.runtime = ProcessRuntime.acquire();
     this.loop = runtime.join();
     this.commands = new CommandQueue(this::wakeLoop);
-    this.notifier = new Notifier(runtime.workers(), options.listener(), loop.thread());
-    this.dispatcher = new Dispatcher(config, runtime.workers(), counters, notifier, warnings, this::wakeUp,
+    SerialLane.Starter laneStarts = new SerialLane.Starter(loop.thread()); // started by the visit's end
+    this.notifier = new Notifier(runtime.workers(), options.listener(), laneStarts);
+    this.dispatcher = new Dispatcher(config, runtime.workers(), laneStarts, counters, notifier, warnings, this::wakeUp,
         this::handled);
     this.closing = new Closing(id, new CloseSteps());
     this.requests = new Requests(id, new RequestsWire(), notifier, counters, warnings, options.ticker(),
@@ -102,8 +103,8 @@ final class Engine implements AutoCloseable {
         options.ticker()::read, writes, durable);
     this.sends = new CallerSends(id, options, hasUpstream(), commands, writes.writer(), delivery, counters, warnings,
         closing::isClosing, closing::isTerminated);
-    this.visit = new EndpointVisit(config, loop, commands, closing, sockets, intake, writes, delivery, requests, liveness,
-        counters, warnings, this::shutdownSockets);
+    this.visit = new EndpointVisit(config, loop, commands, closing, sockets, intake, laneStarts, writes, delivery,
+        requests, liveness, counters, warnings, this::shutdownSockets);
     loop.execute(this::open);
     try {
       started.get(30, TimeUnit.SECONDS);

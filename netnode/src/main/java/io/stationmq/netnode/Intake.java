@@ -102,12 +102,6 @@ final class Intake {
     return handOver.isFull();
   }
 
-  /** Lets the workers run what this visit of the loop queued for them: listens, callbacks (end of each visit). */
-  void startWorkers() {
-    dispatcher.startLanes();
-    notifier.startDeferred();
-  }
-
   /** Offers the held-back messages to their workers again. */
   void retryParked() {
     handOver.retry();

@@ -3,16 +3,22 @@ package io.stationmq.netnode;
 import io.stationmq.message.Message;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs user callbacks (future completions and {@link EndpointListener} events) in order, one
  * at a time, in a lane of the shared worker pool, so that the socket thread never runs user
- * code. Its queue is bounded in
- * practice by the outbox bound and the event rate. Thread-safe.
+ * code (an unbounded {@link SerialLane}; after {@link #shutdown}, callbacks run on their caller).
+ * Its queue is bounded in practice by the outbox bound and the event rate. A callback that
+ * throws is logged and ignored. Thread-safe.
  */
 final class Notifier implements Requests.Completions {
+  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
   private final EndpointListener listener;
-  private final SerialExecutor lane;
+  private final SerialLane<Runnable> lane;
+  private volatile boolean shutdown;
 
   /** Runs callbacks in order on {@code pool} (the process's shared workers, in one lane of this endpoint's). */
   Notifier(Executor pool, EndpointListener listener) {
@@ -20,17 +26,13 @@ final class Notifier implements Requests.Completions {
   }
 
   /**
-   * As above; callbacks given on {@code socketThread} start at its next {@link #startDeferred}
-   * (the end of each visit of the loop), so a burst of completions wakes one worker.
+   * As above; callbacks given on the socket thread (owner of {@code starter}) start at its next
+   * {@link SerialLane.Starter#start} (the end of each visit of the loop), so a burst of
+   * completions wakes one worker.
    */
-  Notifier(Executor pool, EndpointListener listener, Thread socketThread) {
+  Notifier(Executor pool, EndpointListener listener, SerialLane.Starter starter) {
     this.listener = listener;
-    this.lane = new SerialExecutor(pool, socketThread);
-  }
-
-  /** Starts the callbacks the socket thread gave during this visit (socket thread). */
-  void startDeferred() {
-    lane.startDeferred();
+    this.lane = new SerialLane<>(pool, starter, SerialLane.UNBOUNDED, Notifier::runGuarded, null, null);
   }
 
   @Override
@@ -77,11 +79,27 @@ final class Notifier implements Requests.Completions {
   }
 
   private void run(Runnable task) {
-    lane.execute(task);
+    if (shutdown) {
+      runGuarded(task);
+    } else {
+      lane.offer(task);
+    }
+  }
+
+  private static void runGuarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.warn("endpoint listener or future callback threw; ignored", e);
+    }
   }
 
   /** Runs what is queued; waits for it unless called from a callback. Later callbacks run on their caller. */
   void shutdown(long timeoutMillis) {
-    lane.shutdown(timeoutMillis);
+    lane.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    shutdown = true;
+    if (!lane.isRunningOn(Thread.currentThread())) {
+      lane.drainHere(); // what came in meanwhile, or what did not finish in time
+    }
   }
 }

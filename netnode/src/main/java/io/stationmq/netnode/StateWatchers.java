@@ -34,7 +34,7 @@ final class StateWatchers {
 
   /** Starts the lane over the endpoint's workers. */
   void start(Executor workers) {
-    this.lane = new SerialExecutor(workers);
+    this.lane = new SerialLane<Runnable>(workers, null, SerialLane.UNBOUNDED, Runnable::run, null, null)::offer;
   }
 
   /**

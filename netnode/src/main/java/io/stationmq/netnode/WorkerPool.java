@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker threads a process's endpoints share ({@code stationmq-worker-N}): they run the
  * endpoints' listens and callbacks, each endpoint through lanes of its own that keep its
- * ordering (see {@link Dispatcher} and {@link SerialExecutor}). {@code core} threads live as
+ * ordering (see {@link SerialLane}). {@code core} threads live as
  * long as the pool.
  *
  * <p>A listen may block (a motor moving, a future awaited). When every thread is busy and

@@ -19,14 +19,14 @@ class WorkerPoolTest {
   void aSerialLaneRunsInOrderWhileSharingThePool() throws Exception {
     WorkerPool pool = new WorkerPool("test-worker-", 4, 4, TimeUnit.SECONDS.toNanos(1));
     try {
-      SerialExecutor a = new SerialExecutor(pool);
-      SerialExecutor b = new SerialExecutor(pool);
+      SerialLane<Runnable> a = new SerialLane<>(pool, null, SerialLane.UNBOUNDED, Runnable::run, null, null);
+      SerialLane<Runnable> b = new SerialLane<>(pool, null, SerialLane.UNBOUNDED, Runnable::run, null, null);
       List<Integer> gotA = Collections.synchronizedList(new ArrayList<>());
       List<Integer> gotB = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < 10_000; i++) {
         int n = i;
-        a.execute(() -> gotA.add(n));
-        b.execute(() -> gotB.add(n));
+        a.offer(() -> gotA.add(n));
+        b.offer(() -> gotB.add(n));
       }
       Await.until("all ran", () -> gotA.size() == 10_000 && gotB.size() == 10_000);
       for (int i = 0; i < 10_000; i++) {
