@@ -37,6 +37,8 @@ final class EndpointSockets {
   private String routerPeerAddress;
   private boolean upstreamRefused;
   private String upstreamAddress; // where the DEALER connects now; null while a search has found nothing
+  private UpstreamMonitor.Events upstreamEvents; // where the DEALER's connection events go; null: not watched
+  private UpstreamMonitor upstreamMonitor;
 
   EndpointSockets(EngineConfig config, Counters counters, RateLimitedLog warnings, ZContext sharedContext) {
     this.config = config;
@@ -46,6 +48,15 @@ final class EndpointSockets {
     this.warnings = warnings;
     this.sharedContext = sharedContext;
     this.upstreamAddress = config.search() == null ? config.upstreamConnect() : null;
+  }
+
+  /**
+   * Has the upstream DEALER's connection watched ({@link UpstreamMonitor}) and its events given
+   * to {@code events}; before {@link #open}. Not on a secured endpoint: its DEALER's monitor is
+   * the {@link CurveGuard}'s (JeroMQ allows one).
+   */
+  void watchUpstream(UpstreamMonitor.Events events) {
+    this.upstreamEvents = events;
   }
 
   /**
@@ -75,6 +86,9 @@ final class EndpointSockets {
     }
     if (config.upstreamConnect() != null) {
       dealer = newSocket(SocketType.DEALER);
+      if (upstreamEvents != null && curve == null) {
+        upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
+      }
       if (upstreamAddress != null) {
         try {
           dealer.connect(upstreamAddress);
@@ -85,7 +99,7 @@ final class EndpointSockets {
       keys.add(loop.register(dealer.getFD(), client));
       if (upstreamAddress != null) {
         // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
-        dealer.send(new byte[0], ZMQ.DONTWAIT);
+        pingUpstream();
       }
     }
   }
@@ -230,7 +244,14 @@ final class EndpointSockets {
     }
     dealer.disconnect(upstreamAddress);
     dealer.connect(upstreamAddress);
-    dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
+    pingUpstream(); // registers this endpoint again
+  }
+
+  /** Sends the connection ping (an empty frame) upstream, unless refused or not connected. */
+  void pingUpstream() {
+    if (!upstreamRefused && upstreamAddress != null) {
+      dealer.send(new byte[0], ZMQ.DONTWAIT);
+    }
   }
 
   /** Connects upstream to {@code address} instead (a search found another candidate), and pings. */
@@ -249,7 +270,7 @@ final class EndpointSockets {
       return;
     }
     upstreamAddress = address;
-    dealer.send(new byte[0], ZMQ.DONTWAIT);
+    pingUpstream();
   }
 
   /** The upstream refused this endpoint: disconnect, and write nothing more upstream. */
@@ -272,6 +293,9 @@ final class EndpointSockets {
     keys.clear();
     if (curve != null) {
       curve.close(); // CURVE hook: stop the ZAP handler before the context
+    }
+    if (upstreamMonitor != null) {
+      upstreamMonitor.close(); // before the DEALER it watches
     }
     for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
       if (s != null) {
