@@ -236,6 +236,10 @@ final class UpstreamLink {
    */
   void connectionClosed(long now) {
     connectionDown = true;
+    if (state == State.LEGACY_LOST) {
+      helloOwed = true; // closed again before anything answered: HELLO again on the next one
+      return;
+    }
     if (state != State.LEGACY) {
       return;
     }

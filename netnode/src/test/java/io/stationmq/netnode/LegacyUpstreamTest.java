@@ -7,25 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stationmq.message.MessageCodec;
 import io.stationmq.netnode.testing.Await;
 import io.stationmq.netnode.testing.Closer;
+import io.stationmq.netnode.testing.Ports;
 import io.stationmq.netnode.testing.RawPeer;
 import io.stationmq.netnode.testing.RecordingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node whose upstream is a Python station (played by a raw ROUTER that echoes the connection
  * ping and never answers HELLO) notices the station go from its connection closing, and says
- * HELLO the moment a station is back at the address. Real sockets over loopback.
+ * HELLO the moment a station is back at the address. Real sockets over loopback; one test runs
+ * a pyzmq station under Debian's {@code /usr/bin/python3} (skipped without pyzmq) and kills it.
  */
 @Timeout(60)
 class LegacyUpstreamTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration HELLO_TIMEOUT = Duration.ofMillis(300);
+  private static final Path PYTHON = Path.of("/usr/bin/python3");
 
   private final Closer closer = new Closer();
 
@@ -132,6 +143,107 @@ class LegacyUpstreamTest {
     playPython(python, seen, "the node reconnecting on its own", () -> seen.contains("SMQ_HELLO"));
     assertEquals("ping", seen.get(0), seen.toString());
     playPython(python, seen, "taken for a Python station again", () -> rig.upstreamState() == UpstreamState.LEGACY);
+  }
+
+  /**
+   * A Python station as far as the wire goes: a pyzmq ROUTER that echoes connection pings and
+   * prints the key of everything else it receives, one line each, to {@code out}.
+   */
+  private static Process pythonStation(int port, Path out) throws Exception {
+    String script = String.join("\n",
+        "import sys, json, zmq",
+        "r = zmq.Context().socket(zmq.ROUTER)",
+        "r.setsockopt(zmq.LINGER, 0)",
+        "r.bind('tcp://127.0.0.1:' + sys.argv[1])",
+        "print('bound', flush=True)",
+        "while True:",
+        "  frames = r.recv_multipart()",
+        "  if frames[-1] == b'':",
+        "    r.send_multipart(frames)",
+        "    print('ping', flush=True)",
+        "  else:",
+        "    print(json.loads(frames[-1]).get('key'), flush=True)");
+    return new ProcessBuilder(PYTHON.toString(), "-c", script, String.valueOf(port)).redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start();
+  }
+
+  private static List<String> lines(Path out) {
+    try {
+      return Files.readAllLines(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void assumePyzmq() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(PYTHON), "skipped: no " + PYTHON);
+    Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import zmq").start();
+    Assumptions.assumeTrue(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0,
+        "skipped: " + PYTHON + " has no pyzmq (Debian: apt-get install python3-zmq)");
+  }
+
+  private static void signal(Process p, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
+  }
+
+  @Test
+  void aNodeNoticesAKilledPyzmqStationAndSaysHelloToItsNextRun(@TempDir Path dir) throws Exception {
+    assumePyzmq();
+    int port = Ports.free();
+    Path first = dir.resolve("first.txt");
+    Process station = pythonStation(port, first);
+    try {
+      Await.until("the Python station bound", () -> lines(first).contains("bound"));
+      NetNode rig = node(port, new RecordingListener());
+      Await.equal("the upstream state", UpstreamState.LEGACY, rig::upstreamState);
+      station.destroyForcibly().waitFor(); // killed: the system closes its connections
+      Await.until("the node reports its upstream lost", Duration.ofSeconds(5),
+          () -> rig.upstreamState() == UpstreamState.LOST);
+
+      Path second = dir.resolve("second.txt");
+      station = pythonStation(port, second);
+      Await.until("HELLO at the station's next run", () -> lines(second).contains("SMQ_HELLO"));
+      Await.equal("the upstream state", UpstreamState.LEGACY, rig::upstreamState);
+      List<String> seen = lines(second);
+      assertEquals(List.of("bound", "ping", "SMQ_HELLO"), seen.subList(0, 3), seen.toString());
+    } finally {
+      station.destroyForcibly().waitFor();
+    }
+  }
+
+  /**
+   * A stopped station process answers nothing, not even ZeroMQ's own heartbeats, while its
+   * system keeps the TCP connection open, as a pulled cable does: the connection's heartbeat
+   * should time out, and the node close it and report the upstream lost.
+   */
+  @Disabled("JeroMQ's ZMTP heartbeat closed the connection within 0.3 s when this test ran alone, but not within 15 s "
+      + "(the station stopped, the connection established) after another test of this class. Suspected: JeroMQ 0.6.0 "
+      + "PollerBase loses a timer re-added while its cancelled predecessor is still in its MultiMap (HashMap keeps the "
+      + "cancelled TimerInfo as the key), so the heartbeat timeout, cancelled by every PONG, can vanish")
+  @Test
+  void aNodeNoticesAPyzmqStationThatStoppedAnswering(@TempDir Path dir) throws Exception {
+    assumePyzmq();
+    int port = Ports.free();
+    Path out = dir.resolve("out.txt");
+    Process station = pythonStation(port, out);
+    try {
+      Await.until("the Python station bound", () -> lines(out).contains("bound"));
+      NetNode rig = closer.track(NetNode.builder().id("rig").upstream("127.0.0.1", port, "T")
+          .options(EndpointOptions.builder().helloTimeout(HELLO_TIMEOUT).heartbeatInterval(Duration.ofMillis(100))
+              .livenessTolerance(3).build()).build());
+      Await.equal("the upstream state", UpstreamState.LEGACY, rig::upstreamState);
+      signal(station, "STOP");
+      Await.until("the node reports its upstream lost", Duration.ofSeconds(15),
+          () -> rig.upstreamState() == UpstreamState.LOST);
+      int seen = lines(out).size();
+      signal(station, "CONT");
+      Await.until("HELLO once the station answers again", () -> lines(out).subList(seen, lines(out).size())
+          .contains("SMQ_HELLO"));
+      Await.equal("the upstream state", UpstreamState.LEGACY, rig::upstreamState);
+    } finally {
+      station.destroyForcibly().waitFor();
+    }
   }
 
   @Test

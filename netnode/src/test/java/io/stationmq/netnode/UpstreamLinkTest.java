@@ -332,6 +332,19 @@ class UpstreamLinkTest {
   }
 
   @Test
+  void aConnectionThatClosesAgainBeforeAnythingAnsweredGetsHelloOnTheNextOne() {
+    long t = legacy();
+    link.connectionClosed(t);
+    link.connectionOpened(t + MS); // a connection, but nothing answers on it
+    link.connectionClosed(t + 2 * MS);
+    link.connectionOpened(t + 3 * MS);
+    assertEquals(List.of("SMQ_HELLO", "SMQ_HELLO"), keysSent(), "HELLO on each connection");
+    assertEquals(2, pings);
+    assertEquals(List.of("lost"), events, "lost once");
+    assertEquals(UpstreamState.LOST, link.watch().state());
+  }
+
+  @Test
   void aStationmqStationFoundWhereAPythonUpstreamWasIsConnected() {
     long t = legacy();
     link.connectionClosed(t);
