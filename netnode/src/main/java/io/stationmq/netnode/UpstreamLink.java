@@ -39,15 +39,12 @@ import org.slf4j.LoggerFactory;
  * found. Every change of the {@link UpstreamState} goes to {@link UpstreamWatch} and to the
  * listener's {@code upstreamChanged}.
  *
- * <p>A Python upstream gets no heartbeats, so silence tells nothing about it; its TCP connection
- * does ({@link #connectionClosed}, {@link #connectionOpened}, from JeroMQ's socket monitor). When
- * the connection to an upstream taken for a Python station closes, the upstream is lost
- * ({@link UpstreamState#LOST}, as a silent stationmq upstream), and the moment the connection is
- * back the link pings and says HELLO again (it also reconnects once per liveness tolerance while
- * lost, as JeroMQ does not after a protocol error), so the upstream is judged anew: LEGACY again once it
- * echoes the ping and lets the HELLO timeout pass, CONNECTED if a stationmq Station now answers.
- * The wire sees nothing new: a ping and a HELLO, as on every connect. A stationmq upstream's
- * connection events are ignored: heartbeats judge it, a half-open connection included.
+ * <p>A Python upstream gets no heartbeats; its TCP connection tells ({@link #connectionClosed},
+ * {@link #connectionOpened}, from JeroMQ's socket monitor). When it closes, the upstream is
+ * {@link UpstreamState#LOST}; once a connection is back the link pings and says HELLO (it also
+ * reconnects once per tolerance while lost: JeroMQ does not after a protocol error), and judges
+ * it anew: LEGACY, or CONNECTED if a stationmq Station answers. The wire sees a ping and a HELLO,
+ * as on every connect. A stationmq upstream's connection events are ignored: heartbeats judge it.
  */
 final class UpstreamLink {
   /** The longest interval between two HELLOs to an upstream that does not answer. */
@@ -236,16 +233,11 @@ final class UpstreamLink {
    */
   void connectionClosed(long now) {
     connectionDown = true;
-    if (state == State.LEGACY_LOST) {
-      helloOwed = true; // closed again before anything answered: HELLO again on the next one
-      return;
+    if (state == State.LEGACY || state == State.LEGACY_LOST) {
+      helloOwed = true; // HELLO on the next connection (LEGACY_LOST: closed again before anything answered)
     }
-    if (state != State.LEGACY) {
-      return;
-    }
-    helloOwed = true;
-    if (!everHeard) {
-      return; // never answered: nothing to lose
+    if (state != State.LEGACY || !everHeard) {
+      return; // a stationmq upstream is left to heartbeats; one that never answered has nothing to lose
     }
     state = State.LEGACY_LOST;
     lastReconnect = now;

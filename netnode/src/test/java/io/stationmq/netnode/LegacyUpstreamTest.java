@@ -147,7 +147,8 @@ class LegacyUpstreamTest {
 
   /**
    * A Python station as far as the wire goes: a pyzmq ROUTER that echoes connection pings and
-   * prints the key of everything else it receives, one line each, to {@code out}.
+   * prints the key of everything else it receives, one line each, to {@code out}; returned once
+   * it is bound to {@code port}.
    */
   private static Process pythonStation(int port, Path out) throws Exception {
     String script = String.join("\n",
@@ -163,8 +164,15 @@ class LegacyUpstreamTest {
         "    print('ping', flush=True)",
         "  else:",
         "    print(json.loads(frames[-1]).get('key'), flush=True)");
-    return new ProcessBuilder(PYTHON.toString(), "-c", script, String.valueOf(port)).redirectErrorStream(true)
+    Process p = new ProcessBuilder(PYTHON.toString(), "-c", script, String.valueOf(port)).redirectErrorStream(true)
         .redirectOutput(out.toFile()).start();
+    try {
+      Await.until("the Python station bound", () -> lines(out).contains("bound"));
+      return p;
+    } catch (RuntimeException | Error e) {
+      p.destroyForcibly().waitFor();
+      throw e;
+    }
   }
 
   private static List<String> lines(Path out) {
@@ -194,7 +202,6 @@ class LegacyUpstreamTest {
     Path first = dir.resolve("first.txt");
     Process station = pythonStation(port, first);
     try {
-      Await.until("the Python station bound", () -> lines(first).contains("bound"));
       NetNode rig = node(port, new RecordingListener());
       Await.equal("the upstream state", UpstreamState.LEGACY, rig::upstreamState);
       station.destroyForcibly().waitFor(); // killed: the system closes its connections
@@ -228,7 +235,6 @@ class LegacyUpstreamTest {
     Path out = dir.resolve("out.txt");
     Process station = pythonStation(port, out);
     try {
-      Await.until("the Python station bound", () -> lines(out).contains("bound"));
       NetNode rig = closer.track(NetNode.builder().id("rig").upstream("127.0.0.1", port, "T")
           .options(EndpointOptions.builder().helloTimeout(HELLO_TIMEOUT).heartbeatInterval(Duration.ofMillis(100))
               .livenessTolerance(3).build()).build());
