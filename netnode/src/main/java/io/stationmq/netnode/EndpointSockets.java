@@ -38,7 +38,9 @@ final class EndpointSockets {
   private boolean upstreamRefused;
   private String upstreamAddress; // where the DEALER connects now; null while a search has found nothing
   private UpstreamMonitor.Events upstreamEvents; // where the DEALER's connection events go; null: not watched
-  private UpstreamMonitor upstreamMonitor;
+  private UpstreamMonitor upstreamMonitor; // from the first watchUpstreamConnection() on
+  private SocketLoop loop;
+  private SocketLoop.Client client;
 
   EndpointSockets(EngineConfig config, Counters counters, RateLimitedLog warnings, ZContext sharedContext) {
     this.config = config;
@@ -50,13 +52,20 @@ final class EndpointSockets {
     this.upstreamAddress = config.search() == null ? config.upstreamConnect() : null;
   }
 
-  /**
-   * Has the upstream DEALER's connection watched ({@link UpstreamMonitor}) and its events given
-   * to {@code events}; before {@link #open}. Not on a secured endpoint: its DEALER's monitor is
-   * the {@link CurveGuard}'s (JeroMQ allows one).
-   */
+  /** Where the upstream DEALER's connection events go once {@link #watchUpstreamConnection} is called. */
   void watchUpstream(UpstreamMonitor.Events events) {
     this.upstreamEvents = events;
+  }
+
+  /**
+   * Watches the upstream DEALER's connection from now on ({@link UpstreamMonitor}; idempotent).
+   * Only when asked (a Python upstream): its two sockets cost about 8 file descriptors. Not on a
+   * secured endpoint: its DEALER's monitor is the {@link CurveGuard}'s (JeroMQ allows one).
+   */
+  void watchUpstreamConnection() {
+    if (upstreamMonitor == null && upstreamEvents != null && curve == null && dealer != null && loop != null) {
+      upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
+    }
   }
 
   /**
@@ -65,6 +74,8 @@ final class EndpointSockets {
    * @throws IllegalStateException when a socket cannot be bound or connected
    */
   void open(SocketLoop loop, SocketLoop.Client client) {
+    this.loop = loop;
+    this.client = client;
     if (options.security() != null) {
       ownContext = new ZContext(1); // its ZAP handler binds a context-wide address
       JeromqFailures.report(ownContext, id, warnings);
@@ -86,9 +97,6 @@ final class EndpointSockets {
     }
     if (config.upstreamConnect() != null) {
       dealer = newSocket(SocketType.DEALER);
-      if (upstreamEvents != null && curve == null) {
-        upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
-      }
       if (upstreamAddress != null) {
         try {
           dealer.connect(upstreamAddress);
@@ -291,6 +299,7 @@ final class EndpointSockets {
       key.cancel();
     }
     keys.clear();
+    loop = null; // no monitor after the close
     if (curve != null) {
       curve.close(); // CURVE hook: stop the ZAP handler before the context
     }

@@ -228,4 +228,9 @@ final class SocketWrites implements Routes.Wire, Intake.Wire, Delivery.Wire, Liv
   public void pingUpstream() {
     sockets.pingUpstream();
   }
+
+  @Override
+  public void watchConnection() {
+    sockets.watchUpstreamConnection();
+  }
 }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * listener's {@code upstreamChanged}.
  *
  * <p>A Python upstream gets no heartbeats; its TCP connection tells ({@link #connectionClosed},
- * {@link #connectionOpened}, from JeroMQ's socket monitor). When it closes, the upstream is
+ * {@link #connectionOpened}, from JeroMQ's socket monitor, set up once the upstream is taken
+ * for a Python station: it costs file descriptors). When it closes, the upstream is
  * {@link UpstreamState#LOST}; once a connection is back the link pings and says HELLO (it also
  * reconnects once per tolerance while lost: JeroMQ does not after a protocol error), and judges
  * it anew: LEGACY, or CONNECTED if a stationmq Station answers. The wire sees a ping and a HELLO,
@@ -67,6 +68,9 @@ final class UpstreamLink {
 
     /** Sends the connection ping (an empty frame) upstream, as on connect. */
     void pingUpstream();
+
+    /** Reports the upstream connection's closes and reconnections from now on (idempotent). */
+    void watchConnection();
   }
 
   /** {@code LEGACY_LOST}: the connection to a Python upstream closed; published as {@link UpstreamState#LOST}. */
@@ -227,10 +231,7 @@ final class UpstreamLink {
     }
   }
 
-  /**
-   * The upstream connection closed (the socket monitor saw it; the DEALER reconnects by itself).
-   * An upstream taken for a Python station is lost now; a stationmq one is left to heartbeats.
-   */
+  /** The upstream connection closed (socket monitor): a Python upstream is lost; heartbeats judge others. */
   void connectionClosed(long now) {
     connectionDown = true;
     if (state == State.LEGACY || state == State.LEGACY_LOST) {
@@ -248,10 +249,7 @@ final class UpstreamLink {
     publish(reason);
   }
 
-  /**
-   * The upstream connection is established (again). After a Python upstream's connection
-   * closed, pings and says HELLO at once rather than when its backed-off HELLO is due.
-   */
+  /** A connection is up: after a Python upstream's closed, ping and say HELLO now, not at the backed-off one. */
   void connectionOpened(long now) {
     connectionDown = false;
     if (helloOwed && state != State.REFUSED) {
@@ -422,6 +420,7 @@ final class UpstreamLink {
           }
           if (everHeard) {
             takenForPython = true;
+            wire.watchConnection(); // its only sign of loss from now on
             log.info("{}: upstream '{}' does not answer HELLO; taking it for a Python station (no heartbeats) "
                 + "until it answers", id, upstreamId);
             publish("answers at " + endpoint + ", but not HELLO: taken for a Python station");
@@ -491,7 +490,7 @@ final class UpstreamLink {
     return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - now);
   }
 
-  /** False while HELLO would be wasted: refused, or a Python upstream's connection is closed (HELLO goes when it is back). */
+  /** False while HELLO is wasted: refused, or a Python upstream's connection closed (HELLO goes when it is back). */
   private boolean saysHello() {
     return state != State.REFUSED && state != State.LEGACY_LOST;
   }

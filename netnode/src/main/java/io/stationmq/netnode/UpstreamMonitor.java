@@ -13,7 +13,8 @@ import org.zeromq.ZMQ;
  * established again, from JeroMQ's socket monitor ({@code ZMQ_EVENT_DISCONNECTED}, {@code
  * ZMQ_EVENT_HANDSHAKE_PROTOCOL}): a PAIR socket reads the events the DEALER publishes on an
  * {@code inproc} address of its own. {@link UpstreamLink} judges a Python upstream, which gets no
- * heartbeats, by them.
+ * heartbeats, by them, and has one set up only for such an upstream: the two sockets cost about
+ * 8 file descriptors (measured: 6 per node without, 14 with).
  *
  * <p>A {@link SocketLoop.Client} of the endpoint's socket loop, confined to it like the DEALER:
  * its signal pipe is registered with the loop's selector, so it costs nothing until an event
@@ -61,7 +62,8 @@ final class UpstreamMonitor implements SocketLoop.Client {
 
   /**
    * Monitors {@code dealer} (which has no monitor yet) and registers with {@code loop}; after an
-   * event {@code endpoint} is served. Runs on the loop thread.
+   * event {@code endpoint} is served. Runs on the loop thread, at any time after the DEALER
+   * connected (the events from then on are reported).
    *
    * @throws IllegalStateException when JeroMQ refuses the monitor
    */

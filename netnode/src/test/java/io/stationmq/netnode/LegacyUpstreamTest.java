@@ -253,7 +253,7 @@ class LegacyUpstreamTest {
   }
 
   @Test
-  void theMonitorSocketClosesWithTheEndpoint() throws Exception {
+  void onlyAPythonUpstreamIsMonitoredAndTheMonitorClosesWithTheEndpoint() throws Exception {
     var context = ProcessRuntime.acquire().context(); // kept open across the node's life
     try {
       int before = context.getSockets().size();
@@ -262,6 +262,13 @@ class LegacyUpstreamTest {
         playPython(python, new ArrayList<>(), "taken for a Python station",
             () -> rig.upstreamState() == UpstreamState.LEGACY);
         assertEquals(before + 2, context.getSockets().size(), "the DEALER and its monitor's PAIR");
+        rig.close();
+      }
+      Await.equal("sockets of the shared context", before, () -> context.getSockets().size());
+      try (Station t = Station.builder().id("T").bindAddress("127.0.0.1").build()) {
+        NetNode rig = node(t.port(), new RecordingListener());
+        assertTrue(rig.awaitConnected(WAIT));
+        assertEquals(before + 2, context.getSockets().size(), "the Station's ROUTER and the node's DEALER: no monitor");
         rig.close();
       }
       Await.equal("sockets of the shared context", before, () -> context.getSockets().size());

@@ -29,6 +29,7 @@ class UpstreamLinkTest {
   private final List<String> changes = new ArrayList<>();
   private int reconnects;
   private int pings;
+  private int watches;
   private final AtomicInteger ids = new AtomicInteger();
 
   private final EndpointListener listener = new EndpointListener() {
@@ -81,6 +82,11 @@ class UpstreamLinkTest {
         @Override
         public void pingUpstream() {
           pings++;
+        }
+
+        @Override
+        public void watchConnection() {
+          watches++;
         }
       }, () -> Set.of("CMD"));
   private final List<String> retargets = new ArrayList<>();
@@ -294,6 +300,7 @@ class UpstreamLinkTest {
     link.heardFrom(1 * MS); // the connection ping echoed
     runUntil(1 * MS, 3 * HELLO_TIMEOUT);
     assertEquals(UpstreamState.LEGACY, link.watch().state());
+    assertEquals(1, watches, "the connection is watched once taken for a Python station");
     sent.clear();
     changes.clear();
     return 3 * HELLO_TIMEOUT;
@@ -394,6 +401,7 @@ class UpstreamLinkTest {
   void aStationmqUpstreamIsLeftToHeartbeatsWhenItsConnectionCloses() {
     link.tick(0);
     link.onMessage(helloReply("b1"), 1 * MS);
+    assertEquals(0, watches, "a stationmq upstream's connection is not watched");
     sent.clear();
     link.connectionClosed(2 * MS);
     link.connectionOpened(3 * MS);
