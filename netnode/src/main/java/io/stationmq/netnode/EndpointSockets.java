@@ -64,7 +64,13 @@ final class EndpointSockets {
    */
   void watchUpstreamConnection() {
     if (upstreamMonitor == null && upstreamEvents != null && curve == null && dealer != null && loop != null) {
-      upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
+      try {
+        upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
+      } catch (RuntimeException e) { // the endpoint goes on without it, as before
+        upstreamEvents = null;
+        warnings.warn("{}: cannot watch the upstream connection ({}): a Python upstream's lost connection goes unnoticed",
+            id, e.toString());
+      }
     }
   }
 
