@@ -65,7 +65,7 @@ public interface EndpointListener {
   /** This endpoint's upstream answered its HELLO. */
   default void upstreamConnected(String upstreamId) {}
 
-  /** This endpoint's upstream has been silent for the whole tolerance. */
+  /** This endpoint's upstream has been silent for the whole tolerance, or (a Python station) its connection closed. */
   default void upstreamLost(String upstreamId, String reason) {}
 
   /** This endpoint's upstream answers again (after a loss, or restarted); HELLO was sent again. */

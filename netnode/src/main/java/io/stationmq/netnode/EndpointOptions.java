@@ -140,8 +140,8 @@ public final class EndpointOptions extends EndpointOptionValues {
    * and counted as oversize; a frame beyond the 64 KiB allowance costs its connection and is
    * neither counted nor logged (JeroMQ reports no reason). On a node's upstream connection
    * JeroMQ does not reconnect after this; the node's liveness does, after {@code
-   * heartbeatInterval} x {@code livenessTolerance}, and not at all for an upstream that does
-   * not answer HELLO (a Python station). Give a node at least the {@code maxMessageBytes} of
+   * heartbeatInterval} x {@code livenessTolerance} (for a Python station, which answers no
+   * HELLO, that long after the connection closed). Give a node at least the {@code maxMessageBytes} of
    * its upstream. The bound is per connection: many connections can each hold one such frame.
    */
   public int maxMessageBytes() {

@@ -37,6 +37,10 @@ final class EndpointSockets {
   private String routerPeerAddress;
   private boolean upstreamRefused;
   private String upstreamAddress; // where the DEALER connects now; null while a search has found nothing
+  private UpstreamMonitor.Events upstreamEvents; // where the DEALER's connection events go; null: not watched
+  private UpstreamMonitor upstreamMonitor; // from the first watchUpstreamConnection() on
+  private SocketLoop loop;
+  private SocketLoop.Client client;
 
   EndpointSockets(EngineConfig config, Counters counters, RateLimitedLog warnings, ZContext sharedContext) {
     this.config = config;
@@ -48,12 +52,36 @@ final class EndpointSockets {
     this.upstreamAddress = config.search() == null ? config.upstreamConnect() : null;
   }
 
+  /** Where the upstream DEALER's connection events go once {@link #watchUpstreamConnection} is called. */
+  void watchUpstream(UpstreamMonitor.Events events) {
+    this.upstreamEvents = events;
+  }
+
+  /**
+   * Watches the upstream DEALER's connection from now on ({@link UpstreamMonitor}; idempotent).
+   * Only when asked (a Python upstream): its two sockets cost about 8 file descriptors. Not on a
+   * secured endpoint: its DEALER's monitor is the {@link CurveGuard}'s (JeroMQ allows one).
+   */
+  void watchUpstreamConnection() {
+    if (upstreamMonitor == null && upstreamEvents != null && curve == null && dealer != null && loop != null) {
+      try {
+        upstreamMonitor = UpstreamMonitor.open(id, sharedContext, dealer, loop, client, upstreamEvents, options.ticker());
+      } catch (RuntimeException e) { // the endpoint goes on without it, as before
+        upstreamEvents = null;
+        warnings.warn("{}: cannot watch the upstream connection ({}): a Python upstream's lost connection goes unnoticed",
+            id, e.toString());
+      }
+    }
+  }
+
   /**
    * Binds and connects, and registers the sockets with {@code loop} for {@code client}.
    *
    * @throws IllegalStateException when a socket cannot be bound or connected
    */
   void open(SocketLoop loop, SocketLoop.Client client) {
+    this.loop = loop;
+    this.client = client;
     if (options.security() != null) {
       ownContext = new ZContext(1); // its ZAP handler binds a context-wide address
       JeromqFailures.report(ownContext, id, warnings);
@@ -85,7 +113,7 @@ final class EndpointSockets {
       keys.add(loop.register(dealer.getFD(), client));
       if (upstreamAddress != null) {
         // A ping makes the upstream register this endpoint before it sends anything (PROTOCOL.md 4.1).
-        dealer.send(new byte[0], ZMQ.DONTWAIT);
+        pingUpstream();
       }
     }
   }
@@ -230,7 +258,14 @@ final class EndpointSockets {
     }
     dealer.disconnect(upstreamAddress);
     dealer.connect(upstreamAddress);
-    dealer.send(new byte[0], ZMQ.DONTWAIT); // the ping that registers this endpoint again
+    pingUpstream(); // registers this endpoint again
+  }
+
+  /** Sends the connection ping (an empty frame) upstream, unless refused or not connected. */
+  void pingUpstream() {
+    if (!upstreamRefused && upstreamAddress != null) {
+      dealer.send(new byte[0], ZMQ.DONTWAIT);
+    }
   }
 
   /** Connects upstream to {@code address} instead (a search found another candidate), and pings. */
@@ -249,7 +284,7 @@ final class EndpointSockets {
       return;
     }
     upstreamAddress = address;
-    dealer.send(new byte[0], ZMQ.DONTWAIT);
+    pingUpstream();
   }
 
   /** The upstream refused this endpoint: disconnect, and write nothing more upstream. */
@@ -270,8 +305,12 @@ final class EndpointSockets {
       key.cancel();
     }
     keys.clear();
+    loop = null; // no monitor after the close
     if (curve != null) {
       curve.close(); // CURVE hook: stop the ZAP handler before the context
+    }
+    if (upstreamMonitor != null) {
+      upstreamMonitor.close(); // before the DEALER it watches
     }
     for (ZMQ.Socket s : new ZMQ.Socket[] {router, dealer}) {
       if (s != null) {

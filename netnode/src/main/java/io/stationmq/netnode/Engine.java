@@ -91,6 +91,7 @@ final class Engine implements AutoCloseable {
     this.writes = new SocketWrites(config, sockets, counters, warnings, notifier, ids);
     this.liveness = new Liveness(config, notifier, livenessIds::next, writes, dispatcher::keys,
         counters.handovers, clock);
+    sockets.watchUpstream(liveness); // a Python upstream's connection closing is its only sign of loss
     BuiltInRequests.provide(requests, config, this::stats, this::directory, dispatcher::keys);
     Routes routes = new Routes(config.upstreamConnect() == null ? null : config.upstreamId(), config.routerBind() != null,
         config.forwarding(), writes);

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * the Station it connects to. Owned by the socket thread; {@link #directory()} may be called
  * from any thread. The keys are stationmq's own (a Python peer sends none and ignores them).
  */
-final class Liveness {
+final class Liveness implements UpstreamMonitor.Events {
   /** How long a DEAD, or a silent UNKNOWN, peer stays in the directory at least. */
   static final Duration MIN_RETENTION = Duration.ofMinutes(1);
 
@@ -59,6 +59,20 @@ final class Liveness {
   void heardFromUpstream(long now) {
     if (upstream != null) {
       upstream.heardFrom(now);
+    }
+  }
+
+  @Override
+  public void connectionClosed(long now) {
+    if (upstream != null) {
+      upstream.connectionClosed(now);
+    }
+  }
+
+  @Override
+  public void connectionOpened(long now) {
+    if (upstream != null) {
+      upstream.connectionOpened(now);
     }
   }
 

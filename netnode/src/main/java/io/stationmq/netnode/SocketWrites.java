@@ -223,4 +223,14 @@ final class SocketWrites implements Routes.Wire, Intake.Wire, Delivery.Wire, Liv
   public void retargetUpstream(String address) { // discovery: a search picked another candidate
     sockets.retargetUpstream(address);
   }
+
+  @Override
+  public void pingUpstream() {
+    sockets.pingUpstream();
+  }
+
+  @Override
+  public void watchConnection() {
+    sockets.watchUpstreamConnection();
+  }
 }

@@ -391,7 +391,8 @@ final class TopicBroker implements Topics {
       return false;
     }
     UpstreamState s = w.state();
-    return s != UpstreamState.LEGACY && s != UpstreamState.REFUSED && s != UpstreamState.WRONG_ID;
+    // python(): a Python upstream stays one through a loss of its connection until it answers HELLO
+    return s != UpstreamState.LEGACY && s != UpstreamState.REFUSED && s != UpstreamState.WRONG_ID && !w.python();
   }
 
   /** Sends the subtree's subscriptions and declarations upstream when they changed (or always, when {@code force}). */

@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * keeps saying HELLO (backing off), so a Station with the right id at that address is still
  * found. Every change of the {@link UpstreamState} goes to {@link UpstreamWatch} and to the
  * listener's {@code upstreamChanged}.
+ *
+ * <p>A Python upstream gets no heartbeats; its TCP connection tells ({@link #connectionClosed},
+ * {@link #connectionOpened}, from JeroMQ's socket monitor, set up once the upstream is taken
+ * for a Python station: it costs file descriptors). When it closes, the upstream is
+ * {@link UpstreamState#LOST}; once a connection is back the link pings and says HELLO (it also
+ * reconnects once per tolerance while lost: JeroMQ does not after a protocol error), and judges
+ * it anew: LEGACY, or CONNECTED if a stationmq Station answers. The wire sees a ping and a HELLO,
+ * as on every connect. A stationmq upstream's connection events are ignored: heartbeats judge it.
  */
 final class UpstreamLink {
   /** The longest interval between two HELLOs to an upstream that does not answer. */
@@ -57,9 +65,16 @@ final class UpstreamLink {
 
     /** Connects upstream to another address (a search picked it). */
     void retargetUpstream(String address);
+
+    /** Sends the connection ping (an empty frame) upstream, as on connect. */
+    void pingUpstream();
+
+    /** Reports the upstream connection's closes and reconnections from now on (idempotent). */
+    void watchConnection();
   }
 
-  enum State { NONE, HELLO_SENT, CONNECTED, LEGACY, LOST, MISNAMED, REFUSED }
+  /** {@code LEGACY_LOST}: the connection to a Python upstream closed; published as {@link UpstreamState#LOST}. */
+  enum State { NONE, HELLO_SENT, CONNECTED, LEGACY, LEGACY_LOST, LOST, MISNAMED, REFUSED }
 
   /** HELLO ids remembered, to recognise a notice about one of them. */
   private static final int HELLO_IDS = 8;
@@ -92,6 +107,10 @@ final class UpstreamLink {
   private boolean everConnected;
   private boolean awaitingReply;
   private boolean everHeard;
+  private boolean connectionDown; // the socket monitor's last word: the upstream connection closed
+  private boolean helloOwed; // a Python upstream's connection closed: ping and HELLO once it is back
+  private boolean pingQueued; // a reconnect since it closed queued a ping for the next connection
+  private boolean takenForPython; // judged LEGACY and not answered HELLO since, through losses included
   private final ArrayDeque<String> helloIds = new ArrayDeque<>();
   private final UpstreamWatch watch;
   private UpstreamState published = UpstreamState.CONNECTING;
@@ -141,6 +160,8 @@ final class UpstreamLink {
     state = State.NONE;
     everHeard = false;
     awaitingReply = false;
+    helloOwed = false;
+    takenForPython = false;
     upstreamBoot = null;
     lastHeard = now;
     lastReconnect = now;
@@ -175,6 +196,7 @@ final class UpstreamLink {
       helloIds.removeFirst();
     }
     helloIds.addLast(hello.id());
+    helloOwed = false;
     wire.toUpstream(hello);
     nextHello = now + helloRetryNanos;
     helloRetryNanos = Math.min(MAX_HELLO_RETRY_NANOS, helloRetryNanos * 2);
@@ -197,10 +219,53 @@ final class UpstreamLink {
       events.accept(listener -> listener.upstreamBack(upstreamId, "answers again"));
       hello(now);
       publish("answers again; HELLO sent");
+    } else if (state == State.LEGACY_LOST) {
+      log.info("{}: upstream '{}' answers again; judging it anew", id, upstreamId);
+      events.accept(listener -> listener.upstreamBack(upstreamId, "answers again"));
+      state = State.HELLO_SENT;
+      if (helloOwed) {
+        freshHello(now); // heard before the monitor told of the connection
+      }
+      helloPhaseStart = now; // its HELLO timeout runs from its first answer, as on a first connect
+      publish("answers again; HELLO sent");
     }
   }
 
+  /** The upstream connection closed (socket monitor): a Python upstream is lost; heartbeats judge others. */
+  void connectionClosed(long now) {
+    connectionDown = true;
+    if (state == State.LEGACY || state == State.LEGACY_LOST) {
+      helloOwed = true; // HELLO on the next connection (LEGACY_LOST: closed again before anything answered)
+    }
+    if (state != State.LEGACY || !everHeard) {
+      return; // a stationmq upstream is left to heartbeats; one that never answered has nothing to lose
+    }
+    state = State.LEGACY_LOST;
+    lastReconnect = now;
+    pingQueued = false;
+    String reason = "connection to " + endpoint + " closed";
+    log.warn("{}: upstream '{}' (taken for a Python station) lost: {}; reconnecting", id, upstreamId, reason);
+    events.accept(listener -> listener.upstreamLost(upstreamId, reason));
+    publish(reason);
+  }
 
+  /** A connection is up: after a Python upstream's closed, ping and say HELLO now, not at the backed-off one. */
+  void connectionOpened(long now) {
+    connectionDown = false;
+    if (helloOwed && state != State.REFUSED) {
+      if (!pingQueued) {
+        wire.pingUpstream(); // its echo tells that something answers, as on a first connect
+      }
+      pingQueued = false;
+      freshHello(now);
+    }
+  }
+
+  /** Says HELLO in a new HELLO phase: its timeout and back-off start over. */
+  private void freshHello(long now) {
+    awaitingReply = false;
+    hello(now);
+  }
 
   /**
    * Handles HELLO_REPLY and HEARTBEAT_ACK from the upstream; true when consumed. One that names
@@ -284,6 +349,7 @@ final class UpstreamLink {
       log.info("{}: upstream '{}' answered HELLO after {} ms; heartbeats start", id, upstreamId,
           (now - helloPhaseStart) / 1_000_000);
     }
+    takenForPython = false;
     if (state != State.CONNECTED) {
       state = State.CONNECTED;
       nextHeartbeat = now + intervalNanos;
@@ -317,10 +383,11 @@ final class UpstreamLink {
       case NONE, HELLO_SENT -> UpstreamState.CONNECTING;
       case LEGACY -> everHeard ? UpstreamState.LEGACY : UpstreamState.CONNECTING;
       case CONNECTED -> UpstreamState.CONNECTED;
-      case LOST -> UpstreamState.LOST;
+      case LOST, LEGACY_LOST -> UpstreamState.LOST;
       case MISNAMED -> UpstreamState.WRONG_ID;
       case REFUSED -> UpstreamState.REFUSED;
     };
+    watch.python(takenForPython);
     if (now == published) {
       return;
     }
@@ -340,14 +407,20 @@ final class UpstreamLink {
         return; // nothing to say HELLO to yet
       }
     }
-    if (state == State.NONE || (awaitingReply && state != State.REFUSED && now >= nextHello)) {
+    if (state == State.NONE || (awaitingReply && saysHello() && now >= nextHello)) {
       hello(now);
     }
     switch (state) {
       case HELLO_SENT, LEGACY -> {
         if (state == State.HELLO_SENT && !everConnected && now - helloPhaseStart >= helloTimeoutNanos) {
           state = State.LEGACY;
+          if (connectionDown && everHeard) {
+            everHeard = false; // it answered, then its connection closed: judged once it answers again
+            helloOwed = true;
+          }
           if (everHeard) {
+            takenForPython = true;
+            wire.watchConnection(); // its only sign of loss from now on
             log.info("{}: upstream '{}' does not answer HELLO; taking it for a Python station (no heartbeats) "
                 + "until it answers", id, upstreamId);
             publish("answers at " + endpoint + ", but not HELLO: taken for a Python station");
@@ -378,6 +451,12 @@ final class UpstreamLink {
           reconnect(now);
         }
       }
+      case LEGACY_LOST -> {
+        if (now - lastReconnect > toleranceNanos) {
+          reconnect(now); // JeroMQ reconnects by itself, except after a protocol error (an oversize frame)
+          pingQueued = true;
+        }
+      }
       case NONE, MISNAMED, REFUSED -> { }
       default -> throw new IllegalStateException(state.toString());
     }
@@ -398,8 +477,9 @@ final class UpstreamLink {
       case LEGACY, MISNAMED, REFUSED -> Long.MAX_VALUE;
       case CONNECTED -> Math.min(nextHeartbeat, lastHeard + toleranceNanos + 1);
       case LOST -> Math.min(nextHeartbeat, lastReconnect + toleranceNanos + 1);
+      case LEGACY_LOST -> lastReconnect + toleranceNanos + 1;
     };
-    if (awaitingReply && state != State.REFUSED) {
+    if (awaitingReply && saysHello()) {
       next = Math.min(next, nextHello);
     }
     if (locator != null && state != State.REFUSED) {
@@ -408,6 +488,11 @@ final class UpstreamLink {
           : Math.min(next, search == Long.MAX_VALUE ? Long.MAX_VALUE : now + search);
     }
     return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - now);
+  }
+
+  /** False while HELLO is wasted: refused, or a Python upstream's connection closed (HELLO goes when it is back). */
+  private boolean saysHello() {
+    return state != State.REFUSED && state != State.LEGACY_LOST;
   }
 
   private Message notice(String key, Object value) {

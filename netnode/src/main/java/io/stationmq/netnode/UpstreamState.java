@@ -12,10 +12,15 @@ public enum UpstreamState {
   CONNECTED,
   /**
    * Something answers at the address but says no HELLO: taken for a Python station (messages
-   * flow, no heartbeats); it becomes {@link #CONNECTED} if it answers a later HELLO.
+   * flow, no heartbeats); it becomes {@link #CONNECTED} if it answers a later HELLO, and
+   * {@link #LOST} when its connection closes.
    */
   LEGACY,
-  /** It was connected and has been silent for the liveness tolerance; reconnecting. */
+  /**
+   * It was connected and has been silent for the liveness tolerance, or, taken for a Python
+   * station ({@link #LEGACY}), its connection closed; reconnecting, with HELLO as soon as a
+   * connection is back.
+   */
   LOST,
   /**
    * The Station at the address has another id than the one this endpoint was given: nothing

@@ -13,6 +13,7 @@ final class UpstreamWatch {
   private String reason = "no answer yet";
   private String actualId;
   private boolean closed;
+  private boolean python;
 
   UpstreamWatch(String upstreamId) {
     this.upstreamId = upstreamId;
@@ -23,6 +24,18 @@ final class UpstreamWatch {
     this.reason = reason;
     this.actualId = actualId;
     notifyAll();
+  }
+
+  synchronized void python(boolean python) {
+    this.python = python;
+  }
+
+  /**
+   * True while the upstream is taken for a Python station: {@link UpstreamState#LEGACY}, and
+   * through a loss of its connection until it answers HELLO (nothing stationmq-only goes to it).
+   */
+  synchronized boolean python() {
+    return python;
   }
 
   /** Ends every wait: the endpoint closes. */

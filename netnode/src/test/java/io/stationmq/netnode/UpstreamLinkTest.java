@@ -28,6 +28,8 @@ class UpstreamLinkTest {
   private final List<String> events = new ArrayList<>();
   private final List<String> changes = new ArrayList<>();
   private int reconnects;
+  private int pings;
+  private int watches;
   private final AtomicInteger ids = new AtomicInteger();
 
   private final EndpointListener listener = new EndpointListener() {
@@ -75,6 +77,16 @@ class UpstreamLinkTest {
         @Override
         public void retargetUpstream(String address) {
           retargets.add(address);
+        }
+
+        @Override
+        public void pingUpstream() {
+          pings++;
+        }
+
+        @Override
+        public void watchConnection() {
+          watches++;
         }
       }, () -> Set.of("CMD"));
   private final List<String> retargets = new ArrayList<>();
@@ -280,5 +292,122 @@ class UpstreamLinkTest {
     assertEquals(UpstreamLink.State.CONNECTED, link.state());
     runUntil(attempt + MS, attempt + 4 * INTERVAL);
     assertEquals(List.of("tcp://a:1", "tcp://b:2"), retargets, "stays while it answers");
+  }
+
+  /** Ticks until the link takes its upstream, which echoed the ping, for a Python station; returns the time. */
+  private long legacy() {
+    link.tick(0);
+    link.heardFrom(1 * MS); // the connection ping echoed
+    runUntil(1 * MS, 3 * HELLO_TIMEOUT);
+    assertEquals(UpstreamState.LEGACY, link.watch().state());
+    assertEquals(1, watches, "the connection is watched once taken for a Python station");
+    sent.clear();
+    changes.clear();
+    return 3 * HELLO_TIMEOUT;
+  }
+
+  @Test
+  void aPythonUpstreamWhoseConnectionClosesIsLostAndJudgedAnewWhenBack() throws Exception {
+    long t = legacy();
+    link.connectionClosed(t);
+    assertEquals(UpstreamLink.State.LEGACY_LOST, link.state());
+    assertEquals(UpstreamState.LOST, link.watch().state());
+    assertEquals(List.of("LOST: connection to tcp://t:1 closed"), changes);
+    assertEquals(List.of("lost"), events);
+    assertFalse(link.watch().await(Duration.ofMillis(1)), "lost: not usable");
+    assertTrue(link.watch().python(), "still taken for a Python station: nothing stationmq-only goes up");
+
+    int ticks = runUntil(t, t + 10 * INTERVAL);
+    assertEquals(List.of(), keysSent(), "no HELLO while the connection is closed, and no heartbeats");
+    // Reconnected once per tolerance (500 ms), at 0.5 s: JeroMQ gives up after a protocol error.
+    assertEquals(1, reconnects, "reconnects: " + reconnects);
+    assertTrue(ticks <= 3, "wake-ups: " + ticks);
+
+    long back = t + 10 * INTERVAL;
+    link.connectionOpened(back);
+    assertEquals(0, pings, "the reconnect queued a ping for this connection");
+    assertEquals(List.of("SMQ_HELLO"), keysSent(), "HELLO at once, not when the backed-off one is due");
+    link.heardFrom(back + MS); // the ping echoed
+    assertEquals(List.of("lost", "back:answers again"), events);
+    assertEquals(UpstreamState.CONNECTING, link.watch().state());
+    runUntil(back + MS, back + MS + HELLO_TIMEOUT + 1);
+    assertEquals(UpstreamState.LEGACY, link.watch().state(), "no HELLO answer within the timeout: Python again");
+    assertEquals(List.of("LOST: connection to tcp://t:1 closed", "CONNECTING: answers again; HELLO sent",
+        "LEGACY: answers at tcp://t:1, but not HELLO: taken for a Python station"), changes);
+    assertTrue(keysSent().stream().allMatch("SMQ_HELLO"::equals), "no heartbeats: " + keysSent());
+    assertEquals(List.of("SMQ_HELLO", "SMQ_HELLO"), keysSent(), "the fresh phase repeats HELLO after its timeout");
+  }
+
+  @Test
+  void aConnectionThatClosesAgainBeforeAnythingAnsweredGetsHelloOnTheNextOne() {
+    long t = legacy();
+    link.connectionClosed(t);
+    link.connectionOpened(t + MS); // a connection, but nothing answers on it
+    link.connectionClosed(t + 2 * MS);
+    link.connectionOpened(t + 3 * MS);
+    assertEquals(List.of("SMQ_HELLO", "SMQ_HELLO"), keysSent(), "HELLO on each connection");
+    assertEquals(2, pings);
+    assertEquals(List.of("lost"), events, "lost once");
+    assertEquals(UpstreamState.LOST, link.watch().state());
+  }
+
+  @Test
+  void aStationmqStationFoundWhereAPythonUpstreamWasIsConnected() {
+    long t = legacy();
+    link.connectionClosed(t);
+    link.connectionOpened(t + MS);
+    assertEquals(1, pings, "back within the tolerance: pinged");
+    link.heardFrom(t + 2 * MS);
+    link.onMessage(helloReply("b1"), t + 2 * MS);
+    assertEquals(UpstreamState.CONNECTED, link.watch().state());
+    assertFalse(link.watch().python());
+    assertEquals(List.of("lost", "back:answers again", "connected"), events);
+    sent.clear();
+    runUntil(t + 2 * MS, t + 2 * MS + 2 * INTERVAL + 1);
+    assertEquals(List.of("SMQ_HEARTBEAT", "SMQ_HEARTBEAT"), keysSent(), "heartbeats start");
+  }
+
+  @Test
+  void aPythonUpstreamHeardBeforeItsConnectionEventIsSaidHelloThen() {
+    long t = legacy();
+    link.connectionClosed(t);
+    link.heardFrom(t + MS); // a message from the station came before the monitor's event
+    assertEquals(List.of("SMQ_HELLO"), keysSent());
+    assertEquals(UpstreamState.CONNECTING, link.watch().state());
+    link.connectionOpened(t + 2 * MS);
+    assertEquals(List.of("SMQ_HELLO"), keysSent(), "said once");
+    assertEquals(0, pings, "heard already: no ping needed");
+  }
+
+  @Test
+  void aPythonUpstreamWhoseConnectionClosedBeforeItWasJudgedIsJudgedOnceItAnswersAgain() {
+    link.tick(0);
+    link.heardFrom(1 * MS);
+    link.connectionClosed(2 * MS);
+    runUntil(2 * MS, 3 * HELLO_TIMEOUT);
+    assertEquals(UpstreamState.CONNECTING, link.watch().state(), "not taken for a Python station while closed");
+    assertEquals(List.of(), changes);
+    sent.clear();
+    link.connectionOpened(3 * HELLO_TIMEOUT);
+    assertEquals(1, pings);
+    assertEquals(List.of("SMQ_HELLO"), keysSent());
+    link.heardFrom(3 * HELLO_TIMEOUT + MS);
+    runUntil(3 * HELLO_TIMEOUT + MS, 4 * HELLO_TIMEOUT + MS + 1);
+    assertEquals(UpstreamState.LEGACY, link.watch().state());
+    assertEquals(List.of(), events, "never lost: it was never judged");
+  }
+
+  @Test
+  void aStationmqUpstreamIsLeftToHeartbeatsWhenItsConnectionCloses() {
+    link.tick(0);
+    link.onMessage(helloReply("b1"), 1 * MS);
+    assertEquals(0, watches, "a stationmq upstream's connection is not watched");
+    sent.clear();
+    link.connectionClosed(2 * MS);
+    link.connectionOpened(3 * MS);
+    assertEquals(UpstreamState.CONNECTED, link.watch().state());
+    assertEquals(List.of("connected"), events);
+    assertEquals(0, pings);
+    assertEquals(List.of(), keysSent());
   }
 }

@@ -70,6 +70,29 @@ public final class RawPeer implements AutoCloseable {
     return p;
   }
 
+  /**
+   * A ROUTER with {@code identity} bound to loopback {@code port} (another peer had it before),
+   * retrying for up to 10 s while the port is still in use.
+   */
+  public static RawPeer router(String identity, int port) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      RawPeer p = new RawPeer(SocketType.ROUTER, identity);
+      p.socket.setRouterMandatory(true);
+      try {
+        p.socket.bind("tcp://127.0.0.1:" + port);
+        p.port = port;
+        return p;
+      } catch (org.zeromq.ZMQException e) {
+        p.close();
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the polling interval of a deadline-bounded retry
+      }
+    }
+  }
+
   /** The bound port of a ROUTER peer. */
   public int port() {
     return port;

@@ -3,6 +3,7 @@ package io.stationmq.netnode.testing;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.DeliveryException;
 import io.stationmq.netnode.EndpointListener;
+import io.stationmq.netnode.UpstreamState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +28,7 @@ public final class RecordingListener implements EndpointListener {
   private final List<Unreachable> unreachable = new CopyOnWriteArrayList<>();
   private final List<DeliveryFailure> deliveryFailures = new CopyOnWriteArrayList<>();
   private final List<Message> resumed = new CopyOnWriteArrayList<>();
+  private final List<String> upstream = new CopyOnWriteArrayList<>();
 
   @Override
   public void handlerFailed(Message message, Throwable error) {
@@ -58,6 +60,21 @@ public final class RecordingListener implements EndpointListener {
     resumed.addAll(messages);
   }
 
+  @Override
+  public void upstreamChanged(String upstreamId, UpstreamState state, String reason) {
+    upstream.add(state.toString());
+  }
+
+  @Override
+  public void upstreamLost(String upstreamId, String reason) {
+    upstream.add("lost: " + reason);
+  }
+
+  @Override
+  public void upstreamBack(String upstreamId, String reason) {
+    upstream.add("back: " + reason);
+  }
+
   public List<HandlerFailure> handlerFailures() {
     return new ArrayList<>(handlerFailures);
   }
@@ -76,6 +93,11 @@ public final class RecordingListener implements EndpointListener {
 
   public List<DeliveryFailure> deliveryFailures() {
     return new ArrayList<>(deliveryFailures);
+  }
+
+  /** The upstream's states ({@code upstreamChanged}), {@code "lost: REASON"} and {@code "back: REASON"}, in order. */
+  public List<String> upstream() {
+    return new ArrayList<>(upstream);
   }
 
   /** Every message reported to {@code deliveriesResumed}. */
