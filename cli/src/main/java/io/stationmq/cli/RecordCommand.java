@@ -2,6 +2,7 @@ package io.stationmq.cli;
 
 import io.stationmq.netnode.NetNode;
 import io.stationmq.record.ConversionReport;
+import io.stationmq.record.PreparedRecorder;
 import io.stationmq.record.Recorder;
 import io.stationmq.record.RecorderStats;
 import io.stationmq.record.RecordingException;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         + "readable with h5py or MATLAB without stationmq). While it runs it writes a journal (--out plus "
         + ".journal), flushed to disk every --flush-interval; if the recorder is killed, "
         + "'record --recover JOURNAL' turns the journal into the HDF5 file. It records only what is "
-        + "sent to --id (producers address it, e.g. StreamOptions.to(ID)); it does not subscribe to topics.")
+        + "sent to --id (producers address it, e.g. StreamOptions.to(ID)); it does not subscribe to topics. Its node "
+        + "listens from the moment it connects: a producer already streaming to --id loses nothing after that.")
 final class RecordCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -106,25 +108,23 @@ final class RecordCommand implements Callable<Integer> {
     c.connectTimeout = connectTimeout;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    // Converting a long recording takes a while: Ctrl-C waits for it up to a minute.
+    Recorder.Builder b = Recorder.builder().file(out).streams(streams).keys(keys)
+        .flushInterval(Duration.ofMillis(Math.max(1, (long) (flushInterval * 1000)))).bufferBytes(bufferMb << 20)
+        .keepJournal(keepJournal);
+    if (subject != null) {
+      b.header("subject", subject);
+    }
+    if (pilot != null) {
+      b.header("pilot", pilot);
+    }
+    // The recorder's listens are on the node before it connects, so nothing sent to --id between
+    // the connection and the recorder's start is lost. Converting a long recording takes a
+    // while: Ctrl-C waits for it up to a minute.
     try (Foreground foreground = new Foreground("record", Duration.ofMinutes(1));
-         NetNode node = c.open(spec, id, b -> { })) {
-      Recorder.Builder b = Recorder.builder().endpoint(node).file(out).streams(streams).keys(keys)
-          .flushInterval(Duration.ofMillis(Math.max(1, (long) (flushInterval * 1000)))).bufferBytes(bufferMb << 20)
-          .keepJournal(keepJournal);
-      if (subject != null) {
-        b.header("subject", subject);
-      }
-      if (pilot != null) {
-        b.header("pilot", pilot);
-      }
+         PreparedRecorder prepared = prepare(b);
+         NetNode node = c.open(spec, id, nb -> prepared.listens().forEach(nb::listen))) {
       long start = System.nanoTime();
-      Recorder recorder;
-      try {
-        recorder = b.start();
-      } catch (IllegalArgumentException | RecordingException e) {
-        throw new CliException(Main.FAILURE, e.getMessage());
-      }
+      Recorder recorder = prepared.start(node);
       err.println("record: streams " + streams + " and keys " + keys + " sent to '" + id + "' via " + upstreamId + " at "
           + connect + " into " + out + " (journal " + recorder.journal() + ")");
       err.flush();
@@ -143,6 +143,14 @@ final class RecordCommand implements Callable<Integer> {
           report.messages(), seconds, report.file(), stats.lostBatches(), stats.droppedSamples(), stats.droppedMessages());
       stdout.flush();
       return 0;
+    }
+  }
+
+  private static PreparedRecorder prepare(Recorder.Builder b) {
+    try {
+      return b.prepare();
+    } catch (IllegalArgumentException | RecordingException e) {
+      throw new CliException(Main.FAILURE, e.getMessage());
     }
   }
 

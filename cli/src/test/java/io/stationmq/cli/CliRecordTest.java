@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,13 +55,9 @@ class CliRecordTest {
         CliRun.args(connect, "--id", "recorder", "--stream", "seq", "--key", "EVENT", "--out", out.toString(),
             "--count", "1001", "--duration", "50", "--subject", "mouse_12"))));
     Await.registered(station, "recorder");
-    // The command connects its node, then starts recording: what arrives in between finds no
-    // listen. Its INFO lists the listens once the recording has started.
-    Await.until("the recorder listens to seq and EVENT", () -> {
-      JsonNode listens = station.request("recorder", "INFO", null, Duration.ofSeconds(2))
-          .handle((reply, error) -> error == null ? reply.valueNode().path("listens") : null).join();
-      return listens != null && listens.toString().contains("\"seq\"") && listens.toString().contains("\"EVENT\"");
-    });
+    // The recorder's listens are on its node before it connects: they are there once it is registered.
+    JsonNode listens = station.request("recorder", "INFO", null, Duration.ofSeconds(2)).join().valueNode().path("listens");
+    assertTrue(listens.toString().contains("\"seq\"") && listens.toString().contains("\"EVENT\""), listens.toString());
     try (SampleStream seq = rig.getStream("seq", "seq",
         StreamOptions.builder().to("recorder").overflow(Overflow.BLOCK).build())) {
       for (int i = 0; i < 1_000; i++) {
@@ -76,6 +73,50 @@ class CliRecordTest {
       assertEquals(1_000, is.length);
       assertEquals(999, is[999]);
       assertEquals("mouse_12", h5.getAttribute("subject").getData());
+    }
+  }
+
+  @Test
+  void aProducerStreamingBeforeTheRecorderStartsLosesNothingOnceItIsConnected() throws Exception {
+    NetNode rig = closer.track(NetNode.builder().id("rig").upstream("127.0.0.1", station.port(), "T").build());
+    Await.registered(station, "rig");
+    int total = 3_000;
+    SampleStream seq = rig.getStream("seq", "seq",
+        StreamOptions.builder().to("recorder").batchSize(8).overflow(Overflow.BLOCK).build());
+    CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+      long next = System.nanoTime();
+      for (int i = 0; i < total; i++) { // 2 kHz: 10 samples every 5 ms
+        seq.push(Map.of("i", i));
+        if (i % 10 == 9) {
+          next += TimeUnit.MILLISECONDS.toNanos(5);
+          LockSupport.parkNanos(next - System.nanoTime());
+        }
+      }
+      seq.close();
+    });
+    Await.until("the Station drops samples for the recorder that is not there yet", () -> station.stats().unreachable() > 0);
+    Path out = dir.resolve("early.h5");
+    // --duration ends the command well after the producer's 1.5 s.
+    CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.args(List.of("record"),
+        CliRun.args(connect, "--id", "recorder", "--stream", "seq", "--key", "END", "--out", out.toString(),
+            "--duration", "8", "--flush-interval", "0.1"))));
+    producer.get(30, TimeUnit.SECONDS);
+    // Sent after the stream's last batch on the same connection: once confirmed, every sample reached the node.
+    rig.sendConfirmed("recorder", "END", Map.of("total", total)).get(10, TimeUnit.SECONDS);
+    JsonNode stats = station.request("recorder", "INFO", null, Duration.ofSeconds(2)).join().valueNode().path("stats");
+    assertEquals(0, stats.path("unknownKeys").asLong(-1), "nothing reached the recorder without a listen: " + stats);
+    CliRun r = run.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.toString());
+    try (HdfFile h5 = new HdfFile(out)) {
+      long[] is = (long[]) h5.getDatasetByPath("/streams/rig_seq/seq/i").getData();
+      assertTrue(is.length > 0 && is[0] > 0, "the producer streamed before the recorder's node existed: " + is.length);
+      for (int k = 1; k < is.length; k++) {
+        assertEquals(is[k - 1] + 1, is[k], "consecutive samples at " + k);
+      }
+      assertEquals(total - 1, is[is.length - 1], "the producer's last sample is recorded");
+      long[] lost = (long[]) h5.getDatasetByPath("/streams/rig_seq/seq/lost_batches").getData();
+      assertEquals(0, java.util.Arrays.stream(lost).sum(), "no batch lost once the node was connected");
+      assertTrue(r.out().startsWith("recorded " + is.length + " samples in 1 stream(s) and 1 messages in "), r.toString());
     }
   }
 

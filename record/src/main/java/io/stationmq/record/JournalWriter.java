@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * it. Listens {@link #offer} encoded records (refused, never waited for, when {@code maxBytes}
  * are already waiting); the thread appends them to the {@link Journal}, and every flush
  * interval runs the tick (which hands over partly filled stream buffers), writes everything
- * queued to the file and forces it to disk. Thread-safe: any thread may offer.
+ * queued to the file and forces it to disk. Records offered before {@link #start} wait in the
+ * same bounded queue and are written, after the first record {@code start} is given, when the
+ * thread starts. Thread-safe: any thread may offer.
  */
 final class JournalWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
@@ -31,21 +33,34 @@ final class JournalWriter implements AutoCloseable {
   private final AtomicLong failures = new AtomicLong();
   private final CountDownLatch done = new CountDownLatch(1);
   private final Thread thread;
+  private volatile byte[] first;
   private volatile long journalBytes;
   private volatile boolean failed;
   private volatile boolean stopping;
 
-  JournalWriter(Path file, String name, long maxBytes, long intervalNanos, Runnable tick) throws IOException {
+  JournalWriter(Path file, long maxBytes, long intervalNanos, Runnable tick) throws IOException {
     this.journal = Journal.create(file, 1 << 20);
     this.maxBytes = maxBytes;
     this.intervalNanos = intervalNanos;
     this.tick = tick;
-    this.thread = new Thread(this::run, name);
+    this.thread = new Thread(this::run);
     thread.setDaemon(true);
   }
 
-  void start() {
+  /** Starts the thread {@code name}, which writes {@code first} before anything queued so far. */
+  void start(String name, byte[] first) {
+    this.first = first;
+    thread.setName(name);
     thread.start();
+  }
+
+  /** For a writer never started: forgets what is queued and closes the journal (its file stays). */
+  void discard() throws IOException {
+    stopping = true;
+    queue.clear();
+    buffered.set(0);
+    journal.close();
+    done.countDown();
   }
 
   /**
@@ -90,6 +105,8 @@ final class JournalWriter implements AutoCloseable {
   private void run() {
     long next = System.nanoTime() + intervalNanos;
     try {
+      buffered.addAndGet(first.length);
+      write(first);
       while (true) {
         long wait = next - System.nanoTime();
         byte[] r = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;

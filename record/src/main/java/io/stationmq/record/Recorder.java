@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stationmq.message.Message;
 import io.stationmq.netnode.Endpoint;
+import io.stationmq.netnode.Listen;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The recorder registers a listen for each stream key and message key on the endpoint (it
  * replaces any listen already there) and removes them on close; it does not close the endpoint.
+ * To lose nothing the endpoint receives before the recorder starts, {@link Builder#prepare()}
+ * one and give its {@link PreparedRecorder#listens()} to the endpoint's builder.
  * Thread-safe. Converting needs the recording in memory (jHDF writes a file at once): about 8
  * bytes per number, so {@link #close()} of a long, fast recording needs a heap to match.
  */
@@ -54,15 +58,18 @@ public final class Recorder implements AutoCloseable {
   /** The software this build writes into every file. */
   public static final String VERSION = "stationmq 0.1.0";
 
-  private final Endpoint endpoint;
+  private volatile Endpoint endpoint;
   private final Path file;
   private final Path journal;
   private final boolean keepJournal;
   private final List<String> streamKeys;
   private final List<String> messageKeys;
   private final Map<String, StreamBuffer> buffers = new ConcurrentHashMap<>();
+  private final Map<String, String> headers;
+  private final Duration clockInterval;
+  private final Map<String, Listen> listens;
   private final JournalWriter writer;
-  private final ClockRecorder clocks;
+  private volatile ClockRecorder clocks;
   private final ZoneId zone = ZoneId.systemDefault();
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
@@ -73,23 +80,56 @@ public final class Recorder implements AutoCloseable {
   private volatile boolean closing;
   private ConversionReport report;
 
+  /** Creates the journal; what the listens take waits in the writer's queue until {@link #attach}. */
   private Recorder(Builder b) throws IOException {
-    this.endpoint = b.endpoint;
     this.file = b.file;
     this.journal = b.journal != null ? b.journal : b.file.resolveSibling(b.file.getFileName() + ".journal");
     this.keepJournal = b.keepJournal;
     this.streamKeys = List.copyOf(b.streams);
     this.messageKeys = List.copyOf(b.keys);
-    this.clocks = new ClockRecorder(endpoint, b.clockInterval, this::offerClock);
-    this.writer = new JournalWriter(journal, "stationmq-record-" + endpoint.id() + "-writer", b.bufferBytes,
-        b.flushInterval.toNanos(), this::tick);
-    writer.put(startRecord(b.headers));
-    writer.start();
-    for (String key : streamKeys) {
-      endpoint.on(key, this::onSample);
+    this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+    this.clockInterval = b.clockInterval;
+    this.writer = new JournalWriter(journal, b.bufferBytes, b.flushInterval.toNanos(), this::tick);
+    Map<String, Listen> l = new LinkedHashMap<>();
+    streamKeys.forEach(k -> l.put(k, this::onSample));
+    messageKeys.forEach(k -> l.put(k, this::onMessage));
+    this.listens = Collections.unmodifiableMap(l);
+  }
+
+  /** The listen of each recorded key, in the order given (streams first); unmodifiable. */
+  Map<String, Listen> listens() {
+    return listens;
+  }
+
+  /**
+   * Starts recording what {@code endpoint} receives: writes the start record, then what the
+   * listens took so far, and (re-)registers the listens on it. Called once.
+   */
+  void attach(Endpoint endpoint) {
+    synchronized (closeLock) {
+      if (closing) {
+        throw new IllegalStateException("this recording was discarded");
+      }
+      this.endpoint = endpoint;
+      this.clocks = new ClockRecorder(endpoint, clockInterval, this::offerClock);
+      writer.start("stationmq-record-" + endpoint.id() + "-writer", startRecord(headers));
+      listens.forEach(endpoint::on);
     }
-    for (String key : messageKeys) {
-      endpoint.on(key, this::onMessage);
+  }
+
+  /** Ends a recording that was never attached: forgets what the listens took and deletes the journal. */
+  void discard() {
+    synchronized (closeLock) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      try {
+        writer.discard();
+        Files.deleteIfExists(journal);
+      } catch (IOException e) {
+        log.warn("recording to {}: cannot delete the unused journal {}: {}", file, journal, e.toString());
+      }
     }
   }
 
@@ -179,9 +219,11 @@ public final class Recorder implements AutoCloseable {
     long now = System.nanoTime();
     long last = lastDropLog.get();
     if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastDropLog.compareAndSet(last, now)) {
-      log.warn("recorder on '{}': the disk does not keep up, {} MiB wait to be written; dropped {} "
-          + "(dropped so far: {} samples, {} messages)", endpoint.id(), writer.bufferedBytes() >> 20, what,
-          droppedSamples.get(), droppedMessages.get());
+      Endpoint e = endpoint;
+      log.warn("recorder {}: {}, {} MiB wait to be written; dropped {} (dropped so far: {} samples, {} messages)",
+          e == null ? "for " + file : "on '" + e.id() + "'",
+          e == null ? "its endpoint has not started it yet" : "the disk does not keep up",
+          writer.bufferedBytes() >> 20, what, droppedSamples.get(), droppedMessages.get());
     }
   }
 
@@ -279,10 +321,15 @@ public final class Recorder implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Recorder{" + endpoint.id() + " -> " + file + ", streams=" + streamKeys + ", keys=" + messageKeys + "}";
+    Endpoint e = endpoint;
+    return "Recorder{" + (e == null ? "(not started)" : e.id()) + " -> " + file + ", streams=" + streamKeys
+        + ", keys=" + messageKeys + "}";
   }
 
-  /** Settings of a {@link Recorder}; {@link #start()} validates and starts it. Not thread-safe. */
+  /**
+   * Settings of a {@link Recorder}; {@link #start()} validates and starts it on its endpoint, {@link
+   * #prepare()} makes it before its endpoint exists. Not thread-safe.
+   */
   public static final class Builder {
     private Endpoint endpoint;
     private Path file;
@@ -297,7 +344,10 @@ public final class Recorder implements AutoCloseable {
 
     private Builder() {}
 
-    /** The endpoint whose received streams and messages are recorded (a NetNode or a Station). */
+    /**
+     * The endpoint whose received streams and messages are recorded (a NetNode or a Station);
+     * needed by {@link #start()}, not by {@link #prepare()}.
+     */
     public Builder endpoint(Endpoint endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
@@ -380,8 +430,24 @@ public final class Recorder implements AutoCloseable {
      * @throws RecordingException when the journal cannot be created
      */
     public Recorder start() {
-      if (endpoint == null || file == null) {
+      if (endpoint == null) {
         throw new IllegalArgumentException("a recorder needs an endpoint and a file");
+      }
+      return prepare().start(endpoint);
+    }
+
+    /**
+     * Validates and creates the journal, without an endpoint: the returned recording's listens
+     * go to the endpoint's builder, and {@link PreparedRecorder#start} starts it once the
+     * endpoint is built. Any {@link #endpoint} given is ignored.
+     *
+     * @throws IllegalArgumentException when the file, or every stream and key is missing, or a
+     *     key is both a stream and a message key
+     * @throws RecordingException when the journal cannot be created
+     */
+    public PreparedRecorder prepare() {
+      if (file == null) {
+        throw new IllegalArgumentException("a recorder needs a file");
       }
       if (streams.isEmpty() && keys.isEmpty()) {
         throw new IllegalArgumentException("a recorder needs at least one stream or key to record");
@@ -392,7 +458,7 @@ public final class Recorder implements AutoCloseable {
         throw new IllegalArgumentException("keys recorded both as streams and as messages: " + both);
       }
       try {
-        return new Recorder(this);
+        return new PreparedRecorder(new Recorder(this));
       } catch (IOException e) {
         throw new RecordingException("cannot start a recording to " + file + ": " + e.getMessage(), e);
       }
