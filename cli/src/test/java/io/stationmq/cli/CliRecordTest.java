@@ -80,12 +80,18 @@ class CliRecordTest {
   void aProducerStreamingBeforeTheRecorderStartsLosesNothingOnceItIsConnected() throws Exception {
     NetNode rig = closer.track(NetNode.builder().id("rig").upstream("127.0.0.1", station.port(), "T").build());
     Await.registered(station, "rig");
-    int total = 3_000;
     SampleStream seq = rig.getStream("seq", "seq",
         StreamOptions.builder().to("recorder").batchSize(8).overflow(Overflow.BLOCK).build());
-    CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+    // 2 kHz: 10 samples every 5 ms, at least 3,000, and 1,000 more once the recorder is listed
+    // (on a slow machine its command may take longer than 1.5 s to connect).
+    CompletableFuture<Integer> producer = CompletableFuture.supplyAsync(() -> {
       long next = System.nanoTime();
-      for (int i = 0; i < total; i++) { // 2 kHz: 10 samples every 5 ms
+      int end = Integer.MAX_VALUE;
+      int i = 0;
+      for (; i < end; i++) {
+        if (end == Integer.MAX_VALUE && i >= 3_000 && station.directory().stream().anyMatch(e -> e.id().equals("recorder"))) {
+          end = i + 1_000;
+        }
         seq.push(Map.of("i", i));
         if (i % 10 == 9) {
           next += TimeUnit.MILLISECONDS.toNanos(5);
@@ -93,14 +99,15 @@ class CliRecordTest {
         }
       }
       seq.close();
+      return i;
     });
     Await.until("the Station drops samples for the recorder that is not there yet", () -> station.stats().unreachable() > 0);
     Path out = dir.resolve("early.h5");
-    // --duration ends the command well after the producer's 1.5 s.
+    // --duration ends the command well after the producer's 2 s or so.
     CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.args(List.of("record"),
         CliRun.args(connect, "--id", "recorder", "--stream", "seq", "--key", "END", "--out", out.toString(),
-            "--duration", "8", "--flush-interval", "0.1"))));
-    producer.get(30, TimeUnit.SECONDS);
+            "--duration", "12", "--flush-interval", "0.1"))));
+    int total = producer.get(30, TimeUnit.SECONDS);
     // Sent after the stream's last batch on the same connection: once confirmed, every sample reached the node.
     rig.sendConfirmed("recorder", "END", Map.of("total", total)).get(10, TimeUnit.SECONDS);
     JsonNode stats = station.request("recorder", "INFO", null, Duration.ofSeconds(2)).join().valueNode().path("stats");
