@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -123,13 +124,18 @@ public final class RequestBench {
       router.setReceiveTimeOut(100);
       server.setReceiveTimeOut(100);
       AtomicBoolean stop = new AtomicBoolean();
-      Thread forwarder = new Thread(() -> relay(router, stop), "raw-forwarder");
+      AtomicInteger pings = new AtomicInteger();
+      Thread forwarder = new Thread(() -> relay(router, stop, pings), "raw-forwarder");
       Thread responder = new Thread(() -> respond(server, stop), "raw-responder");
       forwarder.setDaemon(true);
       responder.setDaemon(true);
       forwarder.start();
       responder.start();
-      client.recv(0); // the ping echo
+      client.setReceiveTimeOut(10_000); // a lost reply fails the run instead of hanging it
+      reply(client); // the ping echo
+      // Both peers' pings seen: the forwarder knows the server, so the first request is not
+      // refused as addressed to an unknown peer (ROUTER_MANDATORY), which once ended the run.
+      Measure.awaitFinished(() -> pings.get() >= 2);
       Map<String, CompletableFuture<Message>> pending = new java.util.concurrent.ConcurrentHashMap<>();
       long n = 0;
       long start = System.nanoTime();
@@ -140,8 +146,7 @@ public final class RequestBench {
           sendRequest(client, "client_" + n++);
           inFlight++;
         }
-        byte[] body = client.recv(0);
-        Message reply = MessageCodec.decode(body);
+        Message reply = MessageCodec.decode(reply(client));
         pending.remove(reply.extra("reply_to", String.class).orElse(""));
         inFlight--;
         received++;
@@ -151,7 +156,7 @@ public final class RequestBench {
       for (int i = 0; i < trips; i++) {
         long t0 = System.nanoTime();
         sendRequest(client, "client_" + n++);
-        MessageCodec.decode(client.recv(0));
+        MessageCodec.decode(reply(client));
         rtt[i] = (System.nanoTime() - t0) / 1_000;
       }
       Arrays.sort(rtt);
@@ -160,6 +165,15 @@ public final class RequestBench {
       responder.join(5_000);
       return new double[] {rate, rtt[trips / 2], rtt[(int) (trips * 0.99)]};
     }
+  }
+
+  /** The next frame for the raw client; fails when none comes within its receive timeout. */
+  private static byte[] reply(ZMQ.Socket client) {
+    byte[] body = client.recv(0);
+    if (body == null) {
+      throw new IllegalStateException("raw side: nothing came back within 10 s");
+    }
+    return body;
   }
 
   private static void sendRequest(ZMQ.Socket client, String id) {
@@ -192,7 +206,7 @@ public final class RequestBench {
   }
 
   /** Forwards [from, addressed, to, body] to "to" as [to, body], without decoding; echoes pings. */
-  private static void relay(ZMQ.Socket router, AtomicBoolean stop) {
+  private static void relay(ZMQ.Socket router, AtomicBoolean stop, AtomicInteger pings) {
     try {
       while (!stop.get()) {
         byte[] from = router.recv(0);
@@ -211,13 +225,16 @@ public final class RequestBench {
         if (k == 1 && frames[0].length == 0) {
           router.send(from, ZMQ.SNDMORE);
           router.send(new byte[0], 0);
+          pings.incrementAndGet();
           continue;
         }
         router.send(frames[1], ZMQ.SNDMORE);
         router.send(frames[2], 0);
       }
-    } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException stopped) {
-      // the context closed at the end of the run
+    } catch (org.zeromq.ZMQException | java.nio.channels.ClosedSelectorException e) {
+      if (!stop.get()) { // not the end of the run: say why the client will wait in vain
+        System.err.println("raw forwarder failed: " + e);
+      }
     }
   }
 }
