@@ -139,8 +139,9 @@ final class RecordCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       stdout.printf("recorded %d samples in %d stream(s) and %d messages in %.1f s into %s; %d stream batches lost "
-          + "on the way, %d samples and %d messages dropped (disk too slow)%n", report.samples(), report.streams(),
-          report.messages(), seconds, report.file(), stats.lostBatches(), stats.droppedSamples(), stats.droppedMessages());
+          + "on the way, %d samples and %d messages dropped (the writer's queue was full)%n", report.samples(),
+          report.streams(), report.messages(), seconds, report.file(), stats.lostBatches(), stats.droppedSamples(),
+          stats.droppedMessages());
       stdout.flush();
       return 0;
     }
