@@ -77,13 +77,6 @@ final class Requests {
   private static final Comparator<Pending> BY_DEADLINE =
       Comparator.comparingLong(Pending::deadlineNanos).thenComparingLong(Pending::seq);
 
-  /**
-   * A reply sent unconfirmed, kept as its bytes to be sent again for a repeat of its request
-   * (decoded again only then: a responder keeps tens of thousands, and a message's tree is
-   * several times its bytes).
-   */
-  private record SentReply(byte[] body) {}
-
   private final String id;
   private final Wire wire;
   private final Completions completions;
@@ -100,7 +93,9 @@ final class Requests {
   private final AtomicLong requestSeq = new AtomicLong();
   /**
    * What this endpoint, as a responder, did about each recent request: the reply it sent
-   * unconfirmed, or {@link #REPEAT_CONFIRMED} when a repeat came first and was confirmed.
+   * unconfirmed, as its encoded bytes (decoded again only for a repeat: a responder keeps tens of
+   * thousands, and a message's tree weighs several times its bytes), or {@link #REPEAT_CONFIRMED}
+   * when a repeat came first and was confirmed.
    * Written by workers and the socket thread, each decision one atomic putIfAbsent.
    */
   private final FifoCache<MessageKey, Object> answers;
@@ -117,7 +112,7 @@ final class Requests {
     this.ticker = ticker;
     long keepNanos = keepRepliesFor.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : keepRepliesFor.toNanos();
     this.answers = new FifoCache<>(keepReplies ? ANSWER_BYTES : 0, keepNanos, ticker,
-        v -> 256 + (v instanceof SentReply r ? r.body().length : 0));
+        v -> 256 + (v instanceof byte[] body ? body.length : 0));
     this.answered = new FifoCache<>(ANSWER_CAPACITY, Long.MAX_VALUE, ticker, v -> 1);
   }
 
@@ -178,9 +173,9 @@ final class Requests {
       }
     }
     Message unconfirmed = reply.flag(Flags.NOREPEAT).build();
-    SentReply sent = new SentReply(MessageCodec.encode(unconfirmed));
-    if (answers.putIfAbsent(MessageKey.of(request), sent) == null) {
-      wire.sendUnconfirmed(unconfirmed, sent.body()); // the requester repeats the request until a reply arrives
+    byte[] body = MessageCodec.encode(unconfirmed);
+    if (answers.putIfAbsent(MessageKey.of(request), body) == null) {
+      wire.sendUnconfirmed(unconfirmed, body); // the requester repeats the request until a reply arrives
       return;
     }
     // A repeat was confirmed before this reply was ready: the requester no longer repeats, so
@@ -201,8 +196,8 @@ final class Requests {
    */
   void onRepeat(Message request, String via) {
     Object answer = answers.putIfAbsent(MessageKey.of(request), REPEAT_CONFIRMED);
-    if (answer instanceof SentReply reply) {
-      wire.resendNow(MessageCodec.decode(reply.body()), reply.body()); // bytes this endpoint encoded: they decode
+    if (answer instanceof byte[] body) {
+      wire.resendNow(MessageCodec.decode(body), body); // bytes this endpoint encoded: they decode
     } else {
       wire.confirm(request, via);
     }
