@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,12 +221,8 @@ class LegacyUpstreamTest {
   /**
    * A stopped station process answers nothing, not even ZeroMQ's own heartbeats, while its
    * system keeps the TCP connection open, as a pulled cable does: the connection's heartbeat
-   * should time out, and the node close it and report the upstream lost.
+   * times out (JeroMQ patched: patches/0004), and the node closes it and reports the upstream lost.
    */
-  @Disabled("JeroMQ's ZMTP heartbeat closed the connection within 0.3 s when this test ran alone, but not within 15 s "
-      + "(the station stopped, the connection established) after another test of this class. Suspected: JeroMQ 0.6.0 "
-      + "PollerBase loses a timer re-added while its cancelled predecessor is still in its MultiMap (HashMap keeps the "
-      + "cancelled TimerInfo as the key), so the heartbeat timeout, cancelled by every PONG, can vanish")
   @Test
   void aNodeNoticesAPyzmqStationThatStoppedAnswering(@TempDir Path dir) throws Exception {
     assumePyzmq();
