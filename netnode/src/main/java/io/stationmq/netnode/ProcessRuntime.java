@@ -29,7 +29,9 @@ final class ProcessRuntime {
 
   /**
    * Socket loops: one per core (at most 4), so a process's endpoints use its cores; the system
-   * property {@code stationmq.loops} sets another number (1 to 64).
+   * property {@code stationmq.loops} sets another number (1 to 64). More loops than cores give
+   * endpoints of one process that talk to each other shorter round trips (a loop each) at some
+   * cost in rate; see the README's Performance section for figures.
    */
   private static final int LOOPS = Math.max(1, Math.min(64, Integer.getInteger("stationmq.loops",
       Math.min(4, Runtime.getRuntime().availableProcessors()))));
