@@ -10,9 +10,17 @@ import java.util.Objects;
  * looked up more than once in its life (when its message arrives, when its listen returns, when
  * it is forgotten). Immutable.
  */
-record MessageKey(String sender, String id, LocalDateTime timestamp, int hash) {
+final class MessageKey {
+  private final String sender;
+  private final String id;
+  private final LocalDateTime timestamp;
+  private final int hash;
+
   MessageKey(String sender, String id, LocalDateTime timestamp) {
-    this(sender, id, timestamp, Objects.hash(sender, id, timestamp));
+    this.sender = sender;
+    this.id = id;
+    this.timestamp = timestamp;
+    this.hash = Objects.hash(sender, id, timestamp);
   }
 
   static MessageKey of(Message m) {
@@ -20,7 +28,18 @@ record MessageKey(String sender, String id, LocalDateTime timestamp, int hash) {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof MessageKey k && hash == k.hash && Objects.equals(id, k.id) && Objects.equals(sender, k.sender)
+        && Objects.equals(timestamp, k.timestamp);
+  }
+
+  @Override
   public int hashCode() {
     return hash;
+  }
+
+  @Override
+  public String toString() {
+    return sender + "/" + id + "@" + timestamp;
   }
 }
